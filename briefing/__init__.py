@@ -1,0 +1,1 @@
+"""Static report site generator: data/ -> Markdown in docs/ -> MkDocs site/."""

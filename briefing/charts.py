@@ -1,0 +1,368 @@
+"""Stage 4, charts: Vega-Lite specs built with Altair from the model.
+
+Each chart carries the exact table it plots, so the spec, its text alternative and (later)
+its downloads all come from one DataFrame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+
+from briefing.formatting import bounded, number
+from briefing.model import Model, Organisation
+
+# Okabe & Ito's palette: distinguishable with every common colour-vision deficiency
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SHAPE_OF = {"stated value": "circle", "range": "stroke", "lower bound": "triangle-right"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: where it goes, what it says, and the table it draws."""
+
+    chart_id: str
+    title: str
+    description: str
+    data: pd.DataFrame
+    spec: dict
+
+
+def build_charts(model: Model) -> dict[str, Chart]:
+    charts = [
+        growth_chart(model, "growth-targets", model.targets),
+        volume_chart(model),
+        markets_chart(model),
+        ai_matrix_chart(model),
+        timeline_chart(model),
+    ]
+    charts += [organisation_chart(model, org) for org in model.organisations.values()]
+    return {chart.chart_id: chart for chart in charts}
+
+
+def _source_line(model: Model) -> str:
+    source = model.source
+    return (
+        f"Source: {source['publisher']}, “{source['title']}” "
+        f"({source['original_publisher']} report, {source['original_date_text']})"
+    )
+
+
+def _finish(chart: alt.Chart, model: Model, title: str, description: str) -> dict:
+    return (
+        chart.properties(
+            title=alt.TitleParams(title, subtitle=_source_line(model), anchor="start"),
+            width="container",
+            description=description,
+        )
+        .configure_range(category=PALETTE)
+        .configure_view(stroke=None)
+        .to_dict()
+    )
+
+
+def growth_chart(model: Model, chart_id: str, targets: list[dict]) -> Chart:
+    """Growth targets as drawn honestly: ranges as bars, lower bounds as open-ended arrows."""
+    rows = [t for t in targets if t["growth_low_pct"] is not None]
+    headline = model.headline
+    references = [
+        (f, label)
+        for f, label in [
+            (headline["market_growth"], "industry forecast"),
+            (headline["research_floor"], "research: most top automakers aim for"),
+        ]
+        if f is not None
+    ]
+    axis_max = (
+        max(
+            [t["growth_high_pct"] or t["growth_low_pct"] for t in rows]
+            + [f["value_low"] for f, _ in references]
+            + [1]
+        )
+        * 1.15
+    )
+    data = pd.DataFrame(
+        [
+            {
+                "organisation": t["org_name"],
+                "growth_low_pct": t["growth_low_pct"],
+                "growth_high_pct": t["growth_high_pct"],
+                "drawn_to_pct": t["growth_high_pct"]
+                or (axis_max if t["growth_qualifier"] in ("over", "at least") else t["growth_low_pct"]),
+                "kind": "lower bound"
+                if t["growth_qualifier"] in ("over", "at least")
+                else ("range" if t["growth_high_pct"] is not None else "stated value"),
+                "stated": bounded(
+                    t["growth_low_pct"], t["growth_high_pct"], t["growth_qualifier"], "percent"
+                ),
+                "timing": t["timing_text"],
+            }
+            for t in rows
+        ],
+        columns=[
+            "organisation",
+            "growth_low_pct",
+            "growth_high_pct",
+            "drawn_to_pct",
+            "kind",
+            "stated",
+            "timing",
+        ],
+    )
+    refs = pd.DataFrame(
+        [
+            {
+                "reference": f"{f['org_name']}: {label} "
+                + bounded(f["value_low"], f["value_high"], f["qualifier"], "percent"),
+                "value_pct": f["value_low"],
+            }
+            for f, label in references
+        ],
+        columns=["reference", "value_pct"],
+    )
+    x = alt.X("growth_low_pct:Q", title="Sales growth target (%)", scale=alt.Scale(domain=[0, axis_max]))
+    y = alt.Y("organisation:N", title=None, sort=alt.EncodingSortField("growth_low_pct", order="descending"))
+    tooltip = [
+        alt.Tooltip("organisation:N", title="Organisation"),
+        alt.Tooltip("stated:N", title="Growth target"),
+        alt.Tooltip("timing:N", title="Timing"),
+    ]
+    color = alt.Color("kind:N", title="As stated", scale=alt.Scale(domain=list(SHAPE_OF)))
+    base = alt.Chart(data).encode(y=y, color=color, tooltip=tooltip)
+    span = base.mark_rule(strokeWidth=6, opacity=0.6).encode(x=x, x2="drawn_to_pct:Q")
+    ends = base.mark_point(filled=True, size=120).encode(
+        x=alt.X("drawn_to_pct:Q"),
+        shape=alt.Shape(
+            "kind:N", scale=alt.Scale(domain=list(SHAPE_OF), range=list(SHAPE_OF.values())), legend=None
+        ),
+    )
+    starts = base.mark_tick(thickness=2, size=18).encode(x=x)
+    ref_base = alt.Chart(refs).encode(
+        x=alt.X("value_pct:Q"), tooltip=[alt.Tooltip("reference:N", title="Reference")]
+    )
+    ref_rules = ref_base.mark_rule(strokeDash=[4, 4], color="#555555")
+    ref_labels = ref_base.mark_text(align="left", dx=4, dy=-6, baseline="bottom", fontSize=11).encode(
+        text="reference:N", y=alt.value(0)
+    )
+    title = "Growth targets against the industry forecast"
+    description = growth_description(data, refs)
+    spec = _finish(alt.layer(span, starts, ends, ref_rules, ref_labels), model, title, description)
+    return Chart(chart_id, title, description, data, spec)
+
+
+def growth_description(data: pd.DataFrame, refs: pd.DataFrame) -> str:
+    if data.empty:
+        return "No growth target is recorded."
+    ordered = data.sort_values("growth_low_pct")
+    lowest, highest = ordered.iloc[0], ordered.iloc[-1]
+    text = (
+        f"Growth targets of {len(data)} automakers, from {lowest['stated']} ({lowest['organisation']}) "
+        f"to {highest['stated']} ({highest['organisation']})."
+    )
+    if not refs.empty:
+        text += " Reference lines: " + "; ".join(refs["reference"]) + "."
+    return text
+
+
+def volume_chart(model: Model) -> Chart:
+    """Target volumes beside the prior-year base they imply (derived)."""
+    rows = []
+    for t in model.targets:
+        if t["scope"] != "total" or t["volume_low"] is None:
+            continue
+        rows.append(
+            {
+                "organisation": t["org_name"],
+                "series": "Sales target",
+                "low": t["volume_low"],
+                "high": t["volume_high"] or t["volume_low"],
+                "stated": bounded(t["volume_low"], t["volume_high"], t["volume_qualifier"]),
+                "derived_formula": "",
+            }
+        )
+        base = t["implied_base"]
+        if base is not None:
+            rows.append(
+                {
+                    "organisation": t["org_name"],
+                    "series": "Implied prior-year base (derived)",
+                    "low": base.value.low,
+                    "high": base.value.high or base.value.low,
+                    "stated": bounded(base.value.low, base.value.high, base.value.qualifier),
+                    "derived_formula": "; ".join(base.formulas),
+                }
+            )
+    data = pd.DataFrame(rows, columns=["organisation", "series", "low", "high", "stated", "derived_formula"])
+    encode = {
+        "y": alt.Y("organisation:N", title=None),
+        "yOffset": alt.YOffset("series:N"),
+        "color": alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        "tooltip": [
+            alt.Tooltip("organisation:N", title="Organisation"),
+            alt.Tooltip("series:N", title="Series"),
+            alt.Tooltip("stated:N", title="Vehicles"),
+            alt.Tooltip("derived_formula:N", title="Derived as"),
+        ],
+    }
+    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format="~s"))
+    base = alt.Chart(data).encode(**encode)
+    layers = alt.layer(
+        base.mark_bar(opacity=0.35, height=8).encode(
+            x=alt.X("low:Q", title="Vehicles", axis=alt.Axis(format="~s"))
+        ),
+        base.mark_rule(strokeWidth=8).encode(x=x, x2="high:Q"),
+        base.mark_tick(thickness=2, size=14).encode(x="high:Q"),
+    )
+    title = "Target volumes and the prior-year base they imply"
+    largest = data[data["series"] == "Sales target"].sort_values("high").tail(1)
+    description = (
+        f"Sales targets of {data['organisation'].nunique()} automakers with the prior-year base each implies "
+        "(derived: target ÷ (1 + growth)). "
+        + (
+            f"The largest target is {largest.iloc[0]['organisation']}'s {largest.iloc[0]['stated']} vehicles."
+            if not largest.empty
+            else ""
+        )
+    )
+    return Chart("target-volumes", title, description, data, _finish(layers, model, title, description))
+
+
+def markets_chart(model: Model) -> Chart:
+    data = pd.DataFrame(
+        [
+            {"market": market, "organisation": plan["org_name"], "plan": plan["description"], "order": order}
+            for plan in model.overseas_plans
+            for order, market in enumerate(plan["markets"], start=1)
+        ],
+        columns=["market", "organisation", "plan", "order"],
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("market:N", title=None, sort=alt.EncodingSortField("order")),
+            x=alt.X(
+                "count():Q", title="Organisations naming the market", axis=alt.Axis(tickMinStep=1, format="d")
+            ),
+            color=alt.Color("organisation:N", title="Named by"),
+            tooltip=[
+                alt.Tooltip("market:N", title="Market"),
+                alt.Tooltip("organisation:N", title="Named by"),
+                alt.Tooltip("plan:N", title="Plan"),
+            ],
+        )
+    )
+    title = "Overseas markets named in the plans"
+    description = (
+        f"{len(data)} overseas markets named: "
+        + "; ".join(
+            f"{org}: {', '.join(group['market'])}" for org, group in data.groupby("organisation", sort=False)
+        )
+        + "."
+        if not data.empty
+        else "No overseas market is named."
+    )
+    return Chart("overseas-markets", title, description, data, _finish(chart, model, title, description))
+
+
+def ai_matrix_chart(model: Model) -> Chart:
+    data = pd.DataFrame(
+        [
+            {"organisation": p["org_name"], "kind": p["kind"], "item": p["product"] or p["description"]}
+            for p in model.ai_plans
+        ],
+        columns=["organisation", "kind", "item"],
+    )
+    counted = data.groupby(["organisation", "kind"], as_index=False).agg(
+        plans=("item", "size"), items=("item", lambda s: "; ".join(s))
+    )
+    base = alt.Chart(counted).encode(
+        x=alt.X("kind:N", title="Kind of AI plan", axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("organisation:N", title=None),
+        tooltip=[
+            alt.Tooltip("organisation:N", title="Organisation"),
+            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("items:N", title="Plans"),
+        ],
+    )
+    chart = alt.layer(
+        base.mark_rect(color=PALETTE[0], opacity=0.85),
+        base.mark_text(color="white", fontWeight="bold").encode(text="plans:Q"),
+    )
+    title = "AI capability matrix: organisation × kind of plan"
+    description = (
+        "AI plans by organisation: "
+        + "; ".join(
+            f"{org}: {', '.join(group['kind'])}" for org, group in counted.groupby("organisation", sort=False)
+        )
+        + "."
+    )
+    return Chart("ai-matrix", title, description, counted, _finish(chart, model, title, description))
+
+
+def timeline_chart(model: Model) -> Chart:
+    data = pd.DataFrame(
+        [
+            {
+                "year": row["year"],
+                "organisation": row["org_name"] or "Industry",
+                "timing": row["timing_text"] or "",
+                "milestone": row["milestone"],
+            }
+            for row in model.timeline
+        ],
+        columns=["year", "organisation", "timing", "milestone"],
+    )
+    chart = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=140, opacity=0.8)
+        .encode(
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("organisation:N", title=None),
+            color=alt.Color("organisation:N", legend=None),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("organisation:N", title="Organisation"),
+                alt.Tooltip("timing:N", title="As stated"),
+                alt.Tooltip("milestone:N", title="Milestone"),
+            ],
+        )
+    )
+    title = "Timeline of dated milestones"
+    years = sorted(data["year"].unique())
+    description = (
+        f"{len(data)} dated milestones from {years[0]} to {years[-1]}." if years else "No dated milestone."
+    )
+    return Chart("timeline", title, description, data, _finish(chart, model, title, description))
+
+
+def organisation_chart(model: Model, org: Organisation) -> Chart:
+    """What the briefing records about one organisation, by kind of record."""
+    counts = {
+        "Sales targets": len(org.targets),
+        "Forecasts": len(org.forecasts),
+        "Overseas plans": len(org.overseas_plans),
+        "AI plans": len(org.ai_plans),
+        "Quotes and statements": len(org.quotes),
+        "Events": len(org.events),
+        "People": len(org.people),
+    }
+    data = pd.DataFrame({"record": list(counts), "count": list(counts.values())})
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            y=alt.Y("record:N", title=None, sort=None),
+            x=alt.X("count:Q", title="Records in the dataset", axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=[alt.Tooltip("record:N", title="Kind"), alt.Tooltip("count:Q", title="Records")],
+        )
+    )
+    title = f"What the briefing records about {org.name}"
+    description = (
+        f"Records about {org.name}: "
+        + ", ".join(f"{number(n)} {kind.lower()}" for kind, n in counts.items() if n)
+        + "."
+    )
+    return Chart(f"org-{org.id}", title, description, data, _finish(chart, model, title, description))

@@ -1,0 +1,32 @@
+"""How figures read on the site, shared by the page templates and the chart labels."""
+
+from __future__ import annotations
+
+UNIT_SUFFIXES = {"percent": "%", "vehicles": "", "years": " years", "regions": " regions"}
+
+
+def number(value: float | int | None) -> str:
+    """1000000 -> '1,000,000'; 67.5 -> '67.5'; None -> '—'."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.10g}"
+
+
+def with_unit(value: float | int | None, unit: str | None) -> str:
+    if unit == "percent":
+        return f"{number(value)}%"
+    return number(value) + UNIT_SUFFIXES.get(unit or "", "")
+
+
+def bounded(low: float | None, high: float | None, qualifier: str | None, unit: str | None = None) -> str:
+    """A stated figure with its hedge kept: 'over 28%', '550,000–600,000', 'approximately 34.7 million'."""
+    if low is None:
+        return "—"
+    if high is not None and high != low:
+        return f"{with_unit(low, unit)}–{with_unit(high, unit)}"
+    text = with_unit(low, unit)
+    if qualifier in (None, "", "exact", "range"):
+        return text
+    return f"{qualifier} {text}"

@@ -1,0 +1,69 @@
+"""Stage 7, publish: MkDocs builds docs/ into a fresh folder beside site/, swapped in on success.
+
+A failed or interrupted build leaves the previous site/ byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from briefing.errors import OutputError, PublishError
+
+SOURCE_MARKERS = ("mkdocs.yml", "data", "templates", ".git")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().replace("\n", " "))
+
+
+def publish_site(config_file: Path, site_dir: Path) -> None:
+    _refuse_source_folder(site_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        config = load_config(str(config_file), strict=True, site_dir=str(staging))
+        mkdocs_build(config)
+    except (MkDocsException, OSError) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        details = "; ".join(collect.messages) or str(error)
+        raise PublishError(f"{config_file.name}: mkdocs build --strict failed: {details}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        logger.removeHandler(collect)
+    _swap_into_place(staging, site_dir)
+
+
+def _refuse_source_folder(site_dir: Path) -> None:
+    if site_dir.exists() and any((site_dir / marker).exists() for marker in SOURCE_MARKERS):
+        raise OutputError(
+            f"refusing to replace {site_dir}: it holds sources "
+            f"(expected a build output folder such as site/; choose another --site-dir)"
+        )
+
+
+def _swap_into_place(staging: Path, site_dir: Path) -> None:
+    staging.chmod(0o755)  # mkdtemp makes it private; static hosts and link checkers read it
+    if not site_dir.exists():
+        os.rename(staging, site_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
+    os.rename(site_dir, retired / site_dir.name)
+    os.rename(staging, site_dir)
+    shutil.rmtree(retired, ignore_errors=True)
