@@ -56,6 +56,7 @@ def _finish(chart: alt.Chart, model: Model, title: str, description: str) -> dic
             title=alt.TitleParams(title, subtitle=_source_line(model), anchor="start"),
             width="container",
             description=description,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
         .configure_range(category=PALETTE)
         .configure_view(stroke=None)
@@ -71,7 +72,7 @@ def growth_chart(model: Model, chart_id: str, targets: list[dict]) -> Chart:
         (f, label)
         for f, label in [
             (headline["market_growth"], "industry forecast"),
-            (headline["research_floor"], "research: most top automakers aim for"),
+            (headline["research_floor"], "most top automakers aim for"),
         ]
         if f is not None
     ]
@@ -142,13 +143,17 @@ def growth_chart(model: Model, chart_id: str, targets: list[dict]) -> Chart:
     ref_base = alt.Chart(refs).encode(
         x=alt.X("value_pct:Q"), tooltip=[alt.Tooltip("reference:N", title="Reference")]
     )
-    ref_rules = ref_base.mark_rule(strokeDash=[4, 4], color="#555555")
-    ref_labels = ref_base.mark_text(align="left", dx=4, dy=-6, baseline="bottom", fontSize=11).encode(
-        text="reference:N", y=alt.value(0)
+    ref_rules = ref_base.mark_rule(color="#666666", strokeWidth=2).encode(
+        strokeDash=alt.StrokeDash(
+            "reference:N",
+            title="Reference lines",
+            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+        )
     )
     title = "Growth targets against the industry forecast"
     description = growth_description(data, refs)
-    spec = _finish(alt.layer(span, starts, ends, ref_rules, ref_labels), model, title, description)
+    layers = alt.layer(span, starts, ends, ref_rules).properties(height=alt.Step(34))
+    spec = _finish(layers, model, title, description)
     return Chart(chart_id, title, description, data, spec)
 
 
@@ -206,11 +211,11 @@ def volume_chart(model: Model) -> Chart:
             alt.Tooltip("derived_formula:N", title="Derived as"),
         ],
     }
-    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format="~s"))
+    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format=",d", tickCount=5))
     base = alt.Chart(data).encode(**encode)
     layers = alt.layer(
         base.mark_bar(opacity=0.35, height=8).encode(
-            x=alt.X("low:Q", title="Vehicles", axis=alt.Axis(format="~s"))
+            x=alt.X("low:Q", title="Vehicles", axis=alt.Axis(format=",d", tickCount=5))
         ),
         base.mark_rule(strokeWidth=8).encode(x=x, x2="high:Q"),
         base.mark_tick(thickness=2, size=14).encode(x="high:Q"),

@@ -24,9 +24,9 @@ def bounded(low: float | None, high: float | None, qualifier: str | None, unit: 
     """A stated figure with its hedge kept: 'over 28%', '550,000–600,000', 'approximately 34.7 million'."""
     if low is None:
         return "—"
-    if high is not None and high != low:
-        return f"{with_unit(low, unit)}–{with_unit(high, unit)}"
     text = with_unit(low, unit)
+    if high is not None and high != low:
+        text = f"{text}–{with_unit(high, unit)}"
     if qualifier in (None, "", "exact", "range"):
         return text
     return f"{qualifier} {text}"

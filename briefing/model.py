@@ -14,6 +14,26 @@ from briefing.validate import Dataset
 
 LOWER_BOUNDS = {"over": "under", "at least": "at most"}
 
+# Every figure the build derives, as the Sources and method page explains it.
+DERIVATIONS = [
+    {
+        "name": "Implied prior-year base",
+        "formula": "target volume ÷ (1 + growth rate)",
+        "note": "computed for each stated end of a range; where the growth is a lower bound "
+        "(“over”, “at least”), the base is an upper bound (“under”, “at most”)",
+    },
+    {
+        "name": "Gap to the industry forecast",
+        "formula": "lowest automaker growth target ÷ market growth forecast",
+        "note": "keeps the hedge of the growth target it starts from",
+    },
+    {
+        "name": "Years in the timeline",
+        "formula": "reference year + the article's relative wording (“last year” = reference year − 1)",
+        "note": "marked † where the article gives no year of its own",
+    },
+]
+
 
 @dataclass(frozen=True)
 class Bounded:
@@ -70,7 +90,8 @@ class Model:
     headline: dict
     tables: dict[str, pd.DataFrame]
     descriptor: dict
-    csv_files: dict[str, bytes]
+    data_files: dict[str, bytes]
+    derivations: list[dict] = field(default_factory=lambda: DERIVATIONS)
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -148,7 +169,7 @@ def build_model(dataset: Dataset) -> Model:
         headline=headline_figures(targets, forecasts),
         tables=tables,
         descriptor=dataset.descriptor,
-        csv_files={dataset.resource(name)["path"]: raw for name, raw in dataset.csv_bytes.items()},
+        data_files=dataset.files,
     )
 
 
@@ -206,7 +227,7 @@ def headline_figures(targets: list[dict], forecasts: list[dict]) -> dict:
     if market_growth and lowest and market_growth["value_low"]:
         ratio = lowest["growth_low_pct"] / market_growth["value_low"]
         gap = Derived(
-            Bounded(round(ratio, 1), None, "at least"),
+            Bounded(round(ratio, 1), None, lowest["growth_qualifier"]),
             [f"{lowest['growth_low_pct']:g}% ÷ {market_growth['value_low']:g}% = {ratio:.3g}"],
         )
     return {

@@ -17,7 +17,7 @@ from mkdocs.exceptions import MkDocsException
 
 from briefing.errors import OutputError, PublishError
 
-SOURCE_MARKERS = ("mkdocs.yml", "data", "templates", ".git")
+SOURCE_MARKERS = ("mkdocs.yml", "templates", ".git", "pyproject.toml")
 
 
 class _Collect(logging.Handler):
@@ -30,7 +30,7 @@ class _Collect(logging.Handler):
 
 
 def publish_site(config_file: Path, site_dir: Path) -> None:
-    _refuse_source_folder(site_dir)
+    _refuse_source_folder(site_dir, config_file)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -50,8 +50,9 @@ def publish_site(config_file: Path, site_dir: Path) -> None:
     _swap_into_place(staging, site_dir)
 
 
-def _refuse_source_folder(site_dir: Path) -> None:
-    if site_dir.exists() and any((site_dir / marker).exists() for marker in SOURCE_MARKERS):
+def _refuse_source_folder(site_dir: Path, config_file: Path) -> None:
+    holds_sources = any((site_dir / marker).exists() for marker in SOURCE_MARKERS)
+    if site_dir.exists() and (holds_sources or site_dir.resolve() in config_file.resolve().parents):
         raise OutputError(
             f"refusing to replace {site_dir}: it holds sources "
             f"(expected a build output folder such as site/; choose another --site-dir)"

@@ -35,16 +35,16 @@ class RawDataset:
     data_dir: Path
     descriptor: dict
     tables: dict[str, RawTable]
-    source_bytes: dict[str, bytes]
+    files: dict[str, bytes]  # every file read, by its path inside data/, as published downloads
 
 
 def read_dataset(data_dir: Path) -> RawDataset:
     """Read data_dir/datapackage.json and every resource it lists; report every problem at once."""
     display_dir = PurePosixPath(data_dir.name)
-    descriptor = _read_descriptor(data_dir, display_dir)
+    descriptor, descriptor_bytes = _read_descriptor(data_dir, display_dir)
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
-    source_bytes: dict[str, bytes] = {}
+    files = {DESCRIPTOR_NAME: descriptor_bytes}
     for resource in descriptor["resources"]:
         display_path = str(display_dir / resource["path"])
         path = data_dir / resource["path"]
@@ -63,16 +63,17 @@ def read_dataset(data_dir: Path) -> RawDataset:
         problems.extend(table_problems)
         if table is not None:
             tables[table.name] = table
-            source_bytes[table.name] = raw
+            files[resource["path"]] = raw
     if problems:
         raise DataError(problems)
-    return RawDataset(data_dir, descriptor, tables, source_bytes)
+    return RawDataset(data_dir, descriptor, tables, files)
 
 
-def _read_descriptor(data_dir: Path, display_dir: PurePosixPath) -> dict:
+def _read_descriptor(data_dir: Path, display_dir: PurePosixPath) -> tuple[dict, bytes]:
     display_path = str(display_dir / DESCRIPTOR_NAME)
     try:
-        descriptor = json.loads((data_dir / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
+        raw = (data_dir / DESCRIPTOR_NAME).read_bytes()
+        descriptor = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise DataError(
             [Problem(display_path, "file not found (expected the data package descriptor)")]
@@ -89,7 +90,7 @@ def _read_descriptor(data_dir: Path, display_dir: PurePosixPath) -> dict:
             raise DataError([Problem(display_path, "a resource lacks a 'name' or 'path' (expected both)")])
         if not isinstance(resource.get("schema"), dict):
             raise DataError([Problem(display_path, f"resource '{resource['name']}' has no 'schema' object")])
-    return descriptor
+    return descriptor, raw
 
 
 def _parse_csv(

@@ -42,6 +42,8 @@ SITE_PAGES = [
 
 def markdown_text(value: object) -> str:
     """Free text made inert in Markdown: HTML escaped, Markdown syntax backslash-escaped."""
+    if value is None:
+        return "—"
     text = " ".join(str(value).split())
     return MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
 
@@ -80,9 +82,8 @@ def render_site(model: Model, charts: dict[str, Chart], templates_dir: Path) -> 
         )
     encoded = {path: text.encode("utf-8") for path, text in files.items()}
     encoded[VEGA_BUNDLE_PATH] = vega_bundle()
-    for file_name, raw in model.csv_files.items():
+    for file_name, raw in model.data_files.items():
         encoded[f"data/{file_name}"] = raw
-    encoded["data/datapackage.json"] = json.dumps(model.descriptor, indent=2, ensure_ascii=False).encode()
     return encoded
 
 

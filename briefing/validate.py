@@ -36,7 +36,7 @@ class Dataset:
 
     descriptor: dict
     tables: dict[str, pd.DataFrame]
-    csv_bytes: dict[str, bytes]
+    files: dict[str, bytes]
 
     def resource(self, name: str) -> dict:
         return next(r for r in self.descriptor["resources"] if r["name"] == name)
@@ -52,7 +52,7 @@ def validate_dataset(raw: RawDataset) -> Dataset:
     return Dataset(
         raw.descriptor,
         {name: _typed_frame(rows, _fields(raw, name)) for name, rows in tables.items()},
-        raw.source_bytes,
+        raw.files,
     )
 
 

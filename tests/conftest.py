@@ -1,0 +1,42 @@
+"""Shared helpers: small throwaway projects built from the real templates and schema."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MINI_DATA = REPO / "tests" / "fixtures" / "mini" / "data"
+
+
+def make_project(root: Path, data_dir: Path = REPO / "data") -> Path:
+    """A project at root with the real mkdocs.yml, templates and assets, and data_dir's CSVs.
+
+    The schema always comes from the real data/datapackage.json, so fixtures follow it.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(
+        REPO / "docs" / "assets", root / "docs" / "assets", ignore=shutil.ignore_patterns("vendor")
+    )
+    shutil.copytree(data_dir, root / "data", ignore=shutil.ignore_patterns("datapackage.json"))
+    shutil.copy(REPO / "data" / "datapackage.json", root / "data" / "datapackage.json")
+    return root
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under root as relative path -> bytes, to compare whole trees."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def mini_project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "mini", MINI_DATA)
+
+
+@pytest.fixture
+def real_project(tmp_path: Path) -> Path:
+    return make_project(tmp_path / "real")

@@ -1,0 +1,90 @@
+import re
+import subprocess
+import sys
+
+from conftest import REPO, tree_bytes
+
+PAGES = [
+    "index.html",
+    "targets/index.html",
+    "overseas/index.html",
+    "ai/index.html",
+    "outlook/index.html",
+    "people/index.html",
+    "timeline/index.html",
+    "method/index.html",
+    "data/index.html",
+    "organisations/index.html",
+    "organisations/xpeng/index.html",
+    "404.html",
+]
+
+
+def run_build(project, *arguments):
+    return subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "build.py"), "--project", str(project), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_builds_the_whole_site_into_a_fresh_project(real_project):
+    result = run_build(real_project)
+    assert result.returncode == 0, result.stderr
+    site = real_project / "site"
+    for page in PAGES:
+        assert (site / page).is_file(), page
+    for name in ("sales_targets.csv", "datapackage.json"):
+        assert (site / "data" / name).read_bytes() == (REPO / "data" / name).read_bytes()
+    assert (site / "assets" / "vendor" / "vega-bundle.js").stat().st_size > 500_000
+    stages = [line.split(":")[0] for line in result.stdout.splitlines()]
+    assert stages == ["read", "validate", "model", "charts", "render", "write", "mkdocs"]
+
+
+def test_site_refers_to_no_other_host(real_project):
+    assert run_build(real_project).returncode == 0
+    for page in (real_project / "site").rglob("*.html"):
+        text = page.read_text()
+        # what a browser fetches: src attributes, and stylesheets, icons and preloads
+        fetched = re.findall(r'\bsrc="((?:https?:)?//[^"]*)"', text) + [
+            tag
+            for tag in re.findall(r"<link\b[^>]*>", text)
+            if re.search(r'rel="(?:stylesheet|icon|preload|modulepreload)"', tag)
+            and re.search(r'href="(?:https?:)?//', tag)
+        ]
+        assert not fetched, f"{page} loads from another host: {fetched}"
+        assert "fonts.googleapis" not in text and "cdn.jsdelivr" not in text
+
+
+def test_bad_data_exits_1_with_one_line_per_problem_and_keeps_the_site(real_project):
+    assert run_build(real_project).returncode == 0
+    before = tree_bytes(real_project / "site")
+    targets = real_project / "data" / "sales_targets.csv"
+    targets.write_text(targets.read_text().replace("67.5", "abc"))
+    result = run_build(real_project)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "data/sales_targets.csv, row 2, column growth_low_pct: 'abc' is not a number "
+        "(expected a percentage, e.g. 28.0)\n"
+    )
+    assert tree_bytes(real_project / "site") == before
+    assert sorted(p.name for p in real_project.iterdir() if p.name.startswith(".")) == []
+
+
+def test_template_error_is_one_line_and_keeps_the_site(real_project):
+    assert run_build(real_project).returncode == 0
+    before = tree_bytes(real_project / "site")
+    page = real_project / "templates" / "organisation.md.j2"
+    page.write_text(page.read_text().replace("{{ org.name|md }}", "{{ org.hq }}", 1))
+    result = run_build(real_project)
+    assert result.returncode == 1
+    assert re.fullmatch(r"templates/organisation\.md\.j2, line \d+: .*'hq'.*\n", result.stderr), result.stderr
+    assert tree_bytes(real_project / "site") == before
+
+
+def test_check_validates_without_building(real_project):
+    result = run_build(real_project, "--check")
+    assert result.returncode == 0, result.stderr
+    assert not (real_project / "site").exists()
+    assert not (real_project / "docs" / "index.md").exists()

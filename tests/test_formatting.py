@@ -1,0 +1,24 @@
+from briefing.formatting import bounded, number, with_unit
+
+
+def test_number_groups_thousands_and_keeps_decimals():
+    assert number(1000000) == "1,000,000"
+    assert number(67.5) == "67.5"
+    assert number(28.0) == "28"
+    assert number(None) == "—"
+
+
+def test_units():
+    assert with_unit(34, "percent") == "34%"
+    assert with_unit(2, "years") == "2 years"
+    assert with_unit(550000, "vehicles") == "550,000"
+
+
+def test_bounded_keeps_the_sources_hedges():
+    assert bounded(28, None, "over", "percent") == "over 28%"
+    assert bounded(550000, 600000, "range") == "550,000–600,000"
+    assert bounded(34700000, None, "approximately") == "approximately 34,700,000"
+    assert bounded(12, None, "at least", "percent") == "at least 12%"
+    assert bounded(429688, 468750, "under") == "under 429,688–468,750"
+    assert bounded(67.5, None, "exact", "percent") == "67.5%"
+    assert bounded(None, None, None) == "—"

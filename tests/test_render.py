@@ -1,0 +1,70 @@
+import html
+import json
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+from conftest import REPO
+
+from briefing.errors import TemplateError
+from briefing.render import _render, chart_attribute, make_environment, markdown_text
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "[go](javascript:alert(3))",
+    "a | b",
+    "`code` and *stars* and _under_",
+    "سلام עולם 🚗 中国汽车",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_free_text_renders_as_the_same_visible_text(text):
+    rendered = markdown.markdown(markdown_text(text), extensions=["tables"])
+    visible = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert visible == text
+    assert "<script" not in rendered and "onerror=" not in rendered.replace("onerror=alert", "")
+    assert 'href="javascript' not in rendered
+
+
+def test_a_pipe_does_not_cut_a_table_cell():
+    table = f"| a | b |\n| --- | --- |\n| {markdown_text('x | y')} | z |\n"
+    rendered = markdown.markdown(table, extensions=["tables"])
+    assert re.findall(r"<td>(.*?)</td>", rendered) == ["x | y", "z"]
+
+
+def test_chart_attribute_round_trips_through_a_single_quoted_attribute():
+    spec = {"title": 'It\'s <b> & "quoted"'}
+    attribute = chart_attribute(spec)
+    assert "'" not in attribute and "<" not in attribute
+    assert json.loads(html.unescape(attribute)) == spec
+
+
+def write_template(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "page.md.j2").write_text(text)
+    return tmp_path
+
+
+def test_undefined_name_is_an_error_with_template_and_line(tmp_path):
+    environment = make_environment(write_template(tmp_path, "# Title\n\n{{ org.hq }}\n"))
+    with pytest.raises(TemplateError) as error:
+        _render(environment, "page.md.j2", {"org": {"name": "x"}})
+    assert str(error.value) == "templates/page.md.j2, line 3: 'dict object' has no attribute 'hq'"
+
+
+def test_template_syntax_error_names_template_and_line(tmp_path):
+    environment = make_environment(write_template(tmp_path, "ok\n{% if %}\n"))
+    with pytest.raises(TemplateError) as error:
+        _render(environment, "page.md.j2", {})
+    assert str(error.value).startswith("templates/page.md.j2, line 2: ")
+
+
+def test_templates_hold_no_literal_figure():
+    """Every number on the site comes from data/ through the model, never from a template."""
+    for template in (REPO / "templates").glob("*.j2"):
+        text = template.read_text()
+        layout = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", text, flags=re.S)
+        figures = re.findall(r"\d", layout)
+        assert not figures, f"{template.name} has a literal figure"
