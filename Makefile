@@ -20,7 +20,7 @@ check: $(INSTALLED)  ## validate data/ without building
 	$(PY) scripts/build.py --check
 
 serve: $(INSTALLED)  ## preview at http://127.0.0.1:8000/, re-rendering on edits to data/ or templates/
-	$(PY) scripts/serve.py
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 test: $(INSTALLED)  ## install, then run every test
 	$(PY) -m ruff check .
