@@ -188,7 +188,7 @@ def _word_error(raw: RawDataset, table: RawTable, fields: dict[str, dict], error
         target = _foreign_table(raw, table.name, column)
         return Problem(
             table.display_path,
-            f"'{value}' is not a {column} in {target} (expected an id listed there; "
+            f"'{value}' is not a known {column} in {target} (expected an id listed there; "
             "add that row first or fix the id)",
             row,
             column,
