@@ -10,6 +10,7 @@ import html
 import json
 import re
 import traceback
+import urllib.parse
 from pathlib import Path
 
 import jinja2
@@ -48,6 +49,18 @@ def markdown_text(value: object) -> str:
     return MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
 
 
+def front_matter_value(value: object) -> str:
+    """A YAML front-matter value; HTML-escaped because the theme puts it into <title> and meta tags raw."""
+    return json.dumps(html.escape(str(value)), ensure_ascii=False)
+
+
+def link_url(url: str) -> str:
+    """An http(s) URL made safe as a Markdown link target: no scheme tricks, no breaking characters."""
+    if not re.match(r"https?://", url):
+        raise TemplateError(f"refusing to link to '{url}' (expected an http(s) URL)")
+    return urllib.parse.quote(url, safe=":/?#@!$&*+,;=%~-._")
+
+
 def chart_attribute(spec: dict) -> str:
     """A chart spec as the value of a single-quoted HTML attribute."""
     return html.escape(json.dumps(spec, separators=(",", ":"), sort_keys=True), quote=True)
@@ -64,6 +77,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     environment.filters.update(
         md=markdown_text,
+        front_matter=front_matter_value,
+        link_url=link_url,
         number=number,
         bounded=bounded,
         with_unit=with_unit,
