@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs.utils.yaml import yaml_load
+
+from briefing.cache import Cache
 from briefing.charts import build_charts
+from briefing.images import render_images, script_assets
 from briefing.model import build_model
 from briefing.publish import publish_site
 from briefing.read import read_dataset
-from briefing.render import render_site
+from briefing.render import SiteInfo, render_site
 from briefing.validate import Dataset, validate_dataset
 from briefing.write import write_docs
 
@@ -23,10 +28,11 @@ class Project:
 
     root: Path
     site_dir: Path
+    cache_dir: Path
 
     @classmethod
-    def at(cls, root: Path, site_dir: Path | None = None) -> Project:
-        return cls(root, site_dir or root / "site")
+    def at(cls, root: Path, site_dir: Path | None = None, cache_dir: Path | None = None) -> Project:
+        return cls(root, site_dir or root / "site", cache_dir or root / ".cache")
 
     @property
     def data_dir(self) -> Path:
@@ -45,6 +51,22 @@ class Project:
         return self.root / "mkdocs.yml"
 
 
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+
+
+def site_info(config_file: Path) -> SiteInfo:
+    """The site's name and public address as MkDocs reads them, and the build date.
+
+    The date honours SOURCE_DATE_EPOCH, so fixed-date builds are reproducible.
+    """
+    with config_file.open(encoding="utf-8") as config:
+        settings = yaml_load(config)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    built = time.gmtime(int(epoch)) if epoch else time.gmtime()
+    site_url = settings.get("site_url") or DEFAULT_SITE_URL
+    return SiteInfo(settings["site_name"], site_url.rstrip("/") + "/", time.strftime("%Y-%m-%d", built))
+
+
 @dataclass
 class BuildReport:
     """What each stage did and how long it took, in the order the stages ran."""
@@ -60,6 +82,11 @@ class BuildReport:
         self.say(f"{name}: {summary()}, {self.seconds[name]:.2f} s")
 
 
+def _count_cached(images: dict) -> str:
+    cached = sum(image.cached for image in images.values())
+    return f"{len(images) - cached} rendered, {cached} cached"
+
+
 def check(project: Project, report: BuildReport) -> Dataset:
     """Read and validate data/ without building anything."""
     with report.stage("read"):
@@ -69,13 +96,19 @@ def check(project: Project, report: BuildReport) -> Dataset:
 
 
 def build(project: Project, report: BuildReport, publish: bool = True) -> None:
+    cache = Cache(project.cache_dir)
     dataset = check(project, report)
     with report.stage("model"):
         model = build_model(dataset)
     with report.stage("charts", lambda: f"{len(charts)} built"):
         charts = build_charts(model)
+    with report.stage("images", lambda: _count_cached(images)):
+        images = render_images(charts, cache)
+        assets = script_assets(cache)
     with report.stage("render", lambda: f"{len(files)} files"):
-        files = render_site(model, charts, project.templates_dir)
+        files = render_site(
+            model, charts, images, assets, site_info(project.config_file), project.templates_dir
+        )
     with report.stage(
         "write",
         lambda: (

@@ -19,15 +19,48 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 SHAPE_OF = {"stated value": "circle", "range": "stroke", "lower bound": "triangle-right"}
 
 
+# What each column of a chart's data means, for the CSV download's sidecar and the data table.
+COLUMN_DESCRIPTIONS = {
+    "organisation": "Organisation, as the source names it",
+    "growth_low_pct": "Growth target, low end or only value (percent)",
+    "growth_high_pct": "Growth target, high end of a range (percent)",
+    "drawn_to_pct": "Where the bar ends on the chart (percent); the axis edge for a lower bound",
+    "kind": "How the source states the figure: stated value, range or lower bound",
+    "stated": "The figure as the source states it, hedges kept",
+    "timing": "Timing as the source words it",
+    "reference": "Reference line: who forecasts what",
+    "value_pct": "Reference value (percent)",
+    "series": "Which series the row belongs to",
+    "low": "Low end or only value (vehicles)",
+    "high": "High end of a range (vehicles)",
+    "derived_formula": "How a derived value was computed",
+    "market": "Overseas market named",
+    "plan": "The plan naming the market",
+    "order": "Position in the source's list",
+    "plans": "Number of AI plans",
+    "items": "The AI plans of that kind",
+    "year": "Year",
+    "milestone": "What is planned, forecast or happened",
+    "record": "Kind of record in the dataset",
+    "count": "Number of records",
+}
+
+
 @dataclass(frozen=True)
 class Chart:
-    """One chart: where it goes, what it says, and the table it draws."""
+    """One chart: where it goes, what it says, the table it draws and where that comes from."""
 
     chart_id: str
     title: str
     description: str
     data: pd.DataFrame
     spec: dict
+    tables: tuple[str, ...]  # dataset tables the chart draws from, for its evidence link
+    derived: tuple[str, ...] = ()  # formulas of derived values it plots
+
+    @property
+    def columns(self) -> dict[str, str]:
+        return {name: COLUMN_DESCRIPTIONS[name] for name in self.data.columns}
 
 
 def build_charts(model: Model) -> dict[str, Chart]:
@@ -154,7 +187,8 @@ def growth_chart(model: Model, chart_id: str, targets: list[dict]) -> Chart:
     description = growth_description(data, refs)
     layers = alt.layer(span, starts, ends, ref_rules).properties(height=alt.Step(34))
     spec = _finish(layers, model, title, description)
-    return Chart(chart_id, title, description, data, spec)
+    plotted = pd.concat([data, refs], ignore_index=True) if not refs.empty else data
+    return Chart(chart_id, title, description, plotted, spec, ("sales_targets", "forecasts"))
 
 
 def growth_description(data: pd.DataFrame, refs: pd.DataFrame) -> str:
@@ -231,7 +265,9 @@ def volume_chart(model: Model) -> Chart:
             else ""
         )
     )
-    return Chart("target-volumes", title, description, data, _finish(layers, model, title, description))
+    spec = _finish(layers, model, title, description)
+    derived = tuple(formula for formula in data["derived_formula"] if formula)
+    return Chart("target-volumes", title, description, data, spec, ("sales_targets",), derived)
 
 
 def markets_chart(model: Model) -> Chart:
@@ -269,7 +305,8 @@ def markets_chart(model: Model) -> Chart:
         if not data.empty
         else "No overseas market is named."
     )
-    return Chart("overseas-markets", title, description, data, _finish(chart, model, title, description))
+    spec = _finish(chart, model, title, description)
+    return Chart("overseas-markets", title, description, data, spec, ("overseas_plans", "plan_markets"))
 
 
 def ai_matrix_chart(model: Model) -> Chart:
@@ -304,7 +341,9 @@ def ai_matrix_chart(model: Model) -> Chart:
         )
         + "."
     )
-    return Chart("ai-matrix", title, description, counted, _finish(chart, model, title, description))
+    return Chart(
+        "ai-matrix", title, description, counted, _finish(chart, model, title, description), ("ai_plans",)
+    )
 
 
 def timeline_chart(model: Model) -> Chart:
@@ -340,7 +379,15 @@ def timeline_chart(model: Model) -> Chart:
     description = (
         f"{len(data)} dated milestones from {years[0]} to {years[-1]}." if years else "No dated milestone."
     )
-    return Chart("timeline", title, description, data, _finish(chart, model, title, description))
+    spec = _finish(chart, model, title, description)
+    return Chart(
+        "timeline",
+        title,
+        description,
+        data,
+        spec,
+        ("sales_targets", "forecasts", "overseas_plans", "ai_plans", "events"),
+    )
 
 
 def organisation_chart(model: Model, org: Organisation) -> Chart:
@@ -370,4 +417,5 @@ def organisation_chart(model: Model, org: Organisation) -> Chart:
         + ", ".join(f"{number(n)} {kind.lower()}" for kind, n in counts.items() if n)
         + "."
     )
-    return Chart(f"org-{org.id}", title, description, data, _finish(chart, model, title, description))
+    spec = _finish(chart, model, title, description)
+    return Chart(f"org-{org.id}", title, description, data, spec, ("organisations",))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--site-dir", type=Path, default=None, help="where to publish the site (default: PROJECT/site)"
     )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=os.environ.get("BRIEFING_CACHE_DIR"),
+        help="where rendered chart images are kept between builds "
+        "(default: $BRIEFING_CACHE_DIR, else PROJECT/.cache)",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="only validate data/; build nothing")
     mode.add_argument(
@@ -38,7 +46,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    project = Project.at(arguments.project.resolve(), arguments.site_dir and arguments.site_dir.resolve())
+    project = Project.at(
+        arguments.project.resolve(),
+        arguments.site_dir and arguments.site_dir.resolve(),
+        arguments.cache_dir and Path(arguments.cache_dir).resolve(),
+    )
     report = BuildReport()
     try:
         if arguments.check:

@@ -91,6 +91,7 @@ class Model:
     tables: dict[str, pd.DataFrame]
     descriptor: dict
     data_files: dict[str, bytes]
+    evidence: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     derivations: list[dict] = field(default_factory=lambda: DERIVATIONS)
 
 
@@ -170,7 +171,20 @@ def build_model(dataset: Dataset) -> Model:
         tables=tables,
         descriptor=dataset.descriptor,
         data_files=dataset.files,
+        evidence=evidence_by_table(dataset),
     )
+
+
+def evidence_by_table(dataset: Dataset) -> dict[str, list[tuple[str, str]]]:
+    """Each fact row's key and verbatim evidence, by table, for the Sources page."""
+    evidence = {}
+    for name, frame in dataset.tables.items():
+        if "evidence" not in frame.columns:
+            continue
+        key = dataset.resource(name)["schema"]["primaryKey"]
+        key = [key] if isinstance(key, str) else key
+        evidence[name] = [(" / ".join(str(row[k]) for k in key), row["evidence"]) for row in records(frame)]
+    return evidence
 
 
 def implied_prior_base(target: dict) -> Derived | None:

@@ -76,7 +76,13 @@ def _read_descriptor(data_dir: Path, display_dir: PurePosixPath) -> tuple[dict, 
         descriptor = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise DataError(
-            [Problem(display_path, "file not found (expected the data package descriptor)")]
+            [
+                Problem(
+                    display_path,
+                    "file not found (expected the data package descriptor listing every table; "
+                    "restore the file)",
+                )
+            ]
         ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataError(
@@ -131,7 +137,11 @@ def _parse_csv(
                     Problem(
                         display_path,
                         f"{len(record)} fields, expected {len(header)} (one per header column; "
-                        "quote any value that contains a comma)",
+                        + (
+                            "quote any value that contains a comma)"
+                            if len(record) > len(header)
+                            else "write an empty value between two commas where a cell is blank)"
+                        ),
                         row=line,
                     )
                 )

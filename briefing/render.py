@@ -11,18 +11,18 @@ import json
 import re
 import traceback
 import urllib.parse
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 import jinja2
-import vl_convert
 
 from briefing.charts import Chart
 from briefing.errors import TemplateError
 from briefing.formatting import bounded, number, with_unit
+from briefing.images import ChartImages
 from briefing.model import Model
 
-VEGA_LITE_VERSION = "6.4"
-VEGA_BUNDLE_PATH = "assets/vendor/vega-bundle.js"
+CHARTS_DIR = "charts"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 # (template, output path) of the pages that exist once per site
@@ -61,6 +61,15 @@ def link_url(url: str) -> str:
     return urllib.parse.quote(url, safe=":/?#@!$&*+,;=%~-._")
 
 
+def cell_text(value: object) -> str:
+    """A value of a chart's data as a table cell shows it."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return str(value)
+
+
 def chart_attribute(spec: dict) -> str:
     """A chart spec as the value of a single-quoted HTML attribute."""
     return html.escape(json.dumps(spec, separators=(",", ":"), sort_keys=True), quote=True)
@@ -83,29 +92,86 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         bounded=bounded,
         with_unit=with_unit,
         chart_attribute=chart_attribute,
+        cell=cell_text,
     )
     return environment
 
 
-def render_site(model: Model, charts: dict[str, Chart], templates_dir: Path) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class SiteInfo:
+    """Facts about this build that pages state: where the site lives and when it was built."""
+
+    site_name: str
+    site_url: str
+    build_date: str
+
+
+def page_url(path: str) -> str:
+    """Where MkDocs (with directory URLs) publishes a Markdown page, relative to the site root."""
+    pure = PurePosixPath(path)
+    folder = pure.parent if pure.stem == "index" else pure.parent / pure.stem
+    return "" if str(folder) == "." else f"{folder}/"
+
+
+def page_context(path: str, site: SiteInfo) -> dict:
+    """Per page: its public URL, and the way back to the site root for links in raw HTML."""
+    url = page_url(path)
+    return {"page_path": path, "page_url": site.site_url + url, "root": "../" * url.count("/")}
+
+
+def render_site(
+    model: Model,
+    charts: dict[str, Chart],
+    images: dict[str, ChartImages],
+    assets: dict[str, bytes],
+    site: SiteInfo,
+    templates_dir: Path,
+) -> dict[str, bytes]:
     environment = make_environment(templates_dir)
-    context = {"model": model, "charts": charts, "vega_bundle": VEGA_BUNDLE_PATH}
-    files = {path: _render(environment, template, context) for template, path in SITE_PAGES}
+    context = {"model": model, "charts": charts, "site": site}
+    pages = {
+        path: _render(environment, template, context | page_context(path, site))
+        for template, path in SITE_PAGES
+    }
     for org in model.organisations.values():
-        files[f"organisations/{org.id}.md"] = _render(
-            environment, "organisation.md.j2", context | {"org": org}
+        path = f"organisations/{org.id}.md"
+        pages[path] = _render(
+            environment, "organisation.md.j2", context | page_context(path, site) | {"org": org}
         )
-    encoded = {path: text.encode("utf-8") for path, text in files.items()}
-    encoded[VEGA_BUNDLE_PATH] = vega_bundle()
+    files = {path: text.encode() for path, text in pages.items()} | assets
+    for chart in charts.values():
+        files |= chart_downloads(chart, images[chart.chart_id], model.source)
     for file_name, raw in model.data_files.items():
-        encoded[f"data/{file_name}"] = raw
-    return encoded
+        files[f"data/{file_name}"] = raw
+    return files
 
 
-def vega_bundle() -> bytes:
-    # the bundle declares top-level names; the wrapper keeps all but the window globals private
-    script = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-    return f"(function () {{\n{script}\n}})();\n".encode()
+def chart_downloads(chart: Chart, images: ChartImages, source: dict) -> dict[str, bytes]:
+    """What a reader can take away: the plotted data, its description, and the chart as images."""
+    sidecar = {
+        "title": chart.title,
+        "description": chart.description,
+        "source": {
+            key: source[key]
+            for key in (
+                "publisher",
+                "title",
+                "url",
+                "original_publisher",
+                "original_title",
+                "original_date_text",
+            )
+        },
+        "derived": list(chart.derived),
+        "columns": [{"name": name, "description": text} for name, text in chart.columns.items()],
+    }
+    stem = f"{CHARTS_DIR}/{chart.chart_id}"
+    return {
+        f"{stem}.csv": chart.data.to_csv(index=False, lineterminator="\n").encode(),
+        f"{stem}.json": (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode(),
+        f"{stem}.svg": images.svg,
+        f"{stem}.png": images.png,
+    }
 
 
 def _render(environment: jinja2.Environment, template: str, context: dict) -> str:

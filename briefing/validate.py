@@ -95,8 +95,15 @@ def _header_problems(raw: RawDataset) -> list[Problem]:
                         column=column,
                     )
                 )
-        if len(set(table.header)) != len(table.header):
-            problems.append(Problem(table.display_path, "a column name appears twice in the header", row=1))
+        for column in sorted({c for c in table.header if table.header.count(c) > 1}):
+            problems.append(
+                Problem(
+                    table.display_path,
+                    "appears more than once in the header (expected each column once; delete the extra one)",
+                    row=1,
+                    column=column,
+                )
+            )
     return problems
 
 
@@ -178,7 +185,12 @@ def _word_error(raw: RawDataset, table: RawTable, fields: dict[str, dict], error
         return Problem(
             table.display_path,
             f"'{value}' is already used in row {_line(table, int(first.group(1)))} "
-            "(expected a unique id; rename one of the two)",
+            + (
+                "(expected a unique id; rename one of the two)"
+                if len(key) == 1
+                else f"(expected each combination of {' and '.join(key)} only once; "
+                "change or delete one of the two rows)"
+            ),
             row,
             ", ".join(key),
         )

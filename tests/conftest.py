@@ -33,6 +33,21 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_image_cache(tmp_path_factory):
+    """One image cache for every build the tests start: rendering each chart once is enough."""
+    import os
+
+    cache = tmp_path_factory.mktemp("image-cache")
+    previous = os.environ.get("BRIEFING_CACHE_DIR")
+    os.environ["BRIEFING_CACHE_DIR"] = str(cache)
+    yield cache
+    if previous is None:
+        del os.environ["BRIEFING_CACHE_DIR"]
+    else:
+        os.environ["BRIEFING_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def mini_project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "mini", MINI_DATA)

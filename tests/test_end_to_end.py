@@ -39,7 +39,7 @@ def test_builds_the_whole_site_into_a_fresh_project(real_project):
         assert (site / "data" / name).read_bytes() == (REPO / "data" / name).read_bytes()
     assert (site / "assets" / "vendor" / "vega-bundle.js").stat().st_size > 500_000
     stages = [line.split(":")[0] for line in result.stdout.splitlines()]
-    assert stages == ["read", "validate", "model", "charts", "render", "write", "mkdocs"]
+    assert stages == ["read", "validate", "model", "charts", "images", "render", "write", "mkdocs"]
 
 
 def test_site_refers_to_no_other_host(real_project):

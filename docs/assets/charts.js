@@ -15,6 +15,18 @@
     views = [];
   }
 
+  // The live chart is drawn beside the static SVG fallback, which stays for print and is
+  // hidden on screen once the live one is drawn (see briefing.css).
+  function liveTarget(container) {
+    var target = container.querySelector(".vl-live");
+    if (!target) {
+      target = document.createElement("div");
+      target.className = "vl-live";
+      container.appendChild(target);
+    }
+    return target;
+  }
+
   function drawAll() {
     finalizeAll();
     var dark = darkScheme();
@@ -26,7 +38,7 @@
         config: { background: null },
       };
       if (dark) { options.theme = "dark"; }
-      window.vegaEmbed(container, spec, options).then(function (result) {
+      window.vegaEmbed(liveTarget(container), spec, options).then(function (result) {
         views.push(result);
         container.classList.add("vl-drawn");
       }).catch(function (error) {

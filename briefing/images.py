@@ -1,0 +1,89 @@
+"""Stage 4b, static images: every chart as SVG and PNG, rendered at build time with vl-convert.
+
+The SVG is the chart's fallback where JavaScript does not run (print, feeds, readers with
+scripts off) and both are downloads. Rendering is CPU-bound and independent per chart, so
+uncached charts are spread over the machine's cores; cached ones cost a file read.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import vl_convert
+
+from briefing.cache import Cache, content_key
+from briefing.charts import Chart
+
+VEGA_LITE_VERSION = "6.4"
+VEGA_BUNDLE_PATH = "assets/vendor/vega-bundle.js"
+STATIC_WIDTH = 720
+PNG_SCALE = 2
+# Below this many charts to render, starting worker processes costs more than it saves.
+PARALLEL_FROM = 8
+
+
+@dataclass(frozen=True)
+class ChartImages:
+    svg: bytes
+    png: bytes
+    cached: bool
+
+
+def static_spec(spec: dict) -> dict:
+    """The interactive spec at a fixed width, on white: static images print in light colours."""
+    fixed = copy.deepcopy(spec)
+    fixed["width"] = STATIC_WIDTH
+    fixed.setdefault("config", {})["background"] = "white"
+    return fixed
+
+
+def _render(spec: dict) -> tuple[bytes, bytes]:
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
+    png = vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=PNG_SCALE)
+    return svg.encode(), png
+
+
+def render_images(charts: dict[str, Chart], cache: Cache) -> dict[str, ChartImages]:
+    specs = {chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}
+    keys = {
+        chart_id: content_key("chart-images", vl_convert.__version__, PNG_SCALE, spec)
+        for chart_id, spec in specs.items()
+    }
+    images: dict[str, ChartImages] = {}
+    missing = []
+    for chart_id, key in keys.items():
+        svg, png = cache.get(key + ".svg"), cache.get(key + ".png")
+        if svg is not None and png is not None:
+            images[chart_id] = ChartImages(svg, png, cached=True)
+        else:
+            missing.append(chart_id)
+    workers = min(os.cpu_count() or 1, len(missing))
+    if workers > 1 and len(missing) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(workers) as pool:
+            rendered = list(pool.map(_render, [specs[c] for c in missing], chunksize=4))
+    else:
+        rendered = [_render(specs[c]) for c in missing]
+    for chart_id, (svg, png) in zip(missing, rendered, strict=True):
+        key = keys[chart_id]
+        images[chart_id] = ChartImages(
+            cache.put(key + ".svg", svg), cache.put(key + ".png", png), cached=False
+        )
+    return images
+
+
+def script_assets(cache: Cache) -> dict[str, bytes]:
+    """Vega, Vega-Lite and vega-embed in one script, written once into the site's assets."""
+    return {VEGA_BUNDLE_PATH: _vega_bundle(cache)}
+
+
+def _vega_bundle(cache: Cache) -> bytes:
+    key = content_key("vega-bundle", vl_convert.__version__, VEGA_LITE_VERSION) + ".js"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    # the bundle declares top-level names; the wrapper keeps all but the window globals private
+    script = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    return cache.put(key, f"(function () {{\n{script}\n}})();\n".encode())
