@@ -12,11 +12,12 @@ from pathlib import Path
 from mkdocs.utils.yaml import yaml_load
 
 from briefing.cache import Cache
+from briefing.changes import change_record
 from briefing.charts import build_charts
 from briefing.images import render_images, script_assets
 from briefing.model import build_model
 from briefing.publish import publish_site
-from briefing.read import read_dataset
+from briefing.read import read_dataset, read_published
 from briefing.render import SiteInfo, render_site
 from briefing.validate import Dataset, validate_dataset
 from briefing.write import write_docs
@@ -82,9 +83,9 @@ class BuildReport:
         self.say(f"{name}: {summary()}, {self.seconds[name]:.2f} s")
 
 
-def _count_cached(images: dict) -> str:
-    cached = sum(image.cached for image in images.values())
-    return f"{len(images) - cached} rendered, {cached} cached"
+def _count_cached(outputs: dict, made: str) -> str:
+    cached = sum(output.cached for output in outputs.values())
+    return f"{len(outputs) - cached} {made}, {cached} cached"
 
 
 def check(project: Project, report: BuildReport) -> Dataset:
@@ -98,17 +99,19 @@ def check(project: Project, report: BuildReport) -> Dataset:
 def build(project: Project, report: BuildReport, publish: bool = True) -> None:
     cache = Cache(project.cache_dir)
     dataset = check(project, report)
+    site = site_info(project.config_file)
     with report.stage("model"):
-        model = build_model(dataset)
-    with report.stage("charts", lambda: f"{len(charts)} built"):
-        charts = build_charts(model)
-    with report.stage("images", lambda: _count_cached(images)):
+        changes = change_record(
+            dataset.descriptor, read_published(project.site_dir), dataset.files, site.build_date
+        )
+        model = build_model(dataset, changes)
+    with report.stage("charts", lambda: _count_cached(charts, "built")):
+        charts = build_charts(model, cache)
+    with report.stage("images", lambda: _count_cached(images, "rendered")):
         images = render_images(charts, cache)
         assets = script_assets(cache)
     with report.stage("render", lambda: f"{len(files)} files"):
-        files = render_site(
-            model, charts, images, assets, site_info(project.config_file), project.templates_dir
-        )
+        files = render_site(model, charts, images, assets, site, project.templates_dir)
     with report.stage(
         "write",
         lambda: (

@@ -1,23 +1,29 @@
-"""Stage 4, charts: Vega-Lite specs built with Altair from the model.
+"""Stage 4, charts: what each chart shows (a plan), then its Vega-Lite spec drawn with Altair.
 
-Each chart carries the exact table it plots, so the spec, its text alternative and (later)
-its downloads all come from one DataFrame.
+A plan is the exact table a chart plots with its title and text alternative, so the spec,
+the downloads and the data table all come from one DataFrame. Drawing is the expensive
+part: a spec is reused from the cache when its plan has not changed, and charts of one
+kind that differ only in their data (one per organisation) share one drawn skeleton.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
+from briefing.cache import Cache, content_key
 from briefing.formatting import bounded, number
 from briefing.model import Model, Organisation
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SHAPE_OF = {"stated value": "circle", "range": "stroke", "lower bound": "triangle-right"}
-
+PLOTTED = "plotted"  # the one dataset name in every spec, so data can be swapped in
 
 # What each column of a chart's data means, for the CSV download's sidecar and the data table.
 COLUMN_DESCRIPTIONS = {
@@ -25,11 +31,9 @@ COLUMN_DESCRIPTIONS = {
     "growth_low_pct": "Growth target, low end or only value (percent)",
     "growth_high_pct": "Growth target, high end of a range (percent)",
     "drawn_to_pct": "Where the bar ends on the chart (percent); the axis edge for a lower bound",
-    "kind": "How the source states the figure: stated value, range or lower bound",
+    "kind": "How the source states the figure: stated value, range, lower bound or reference line",
     "stated": "The figure as the source states it, hedges kept",
     "timing": "Timing as the source words it",
-    "reference": "Reference line: who forecasts what",
-    "value_pct": "Reference value (percent)",
     "series": "Which series the row belongs to",
     "low": "Low end or only value (vehicles)",
     "high": "High end of a range (vehicles)",
@@ -47,59 +51,120 @@ COLUMN_DESCRIPTIONS = {
 
 
 @dataclass(frozen=True)
-class Chart:
-    """One chart: where it goes, what it says, the table it draws and where that comes from."""
+class ChartPlan:
+    """What one chart shows, before it is drawn."""
 
     chart_id: str
+    kind: str  # which drawing function draws it
     title: str
-    description: str
-    data: pd.DataFrame
-    spec: dict
-    tables: tuple[str, ...]  # dataset tables the chart draws from, for its evidence link
+    description: str  # the text alternative, generated from the data
+    data: pd.DataFrame  # exactly the rows the chart plots
+    tables: tuple[str, ...]  # dataset tables it draws from, for its evidence link
     derived: tuple[str, ...] = ()  # formulas of derived values it plots
+    axis_max: float | None = None  # a data-dependent scale; charts with one are drawn one by one
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: its plan and its Vega-Lite spec."""
+
+    plan: ChartPlan
+    spec: dict
+    cached: bool
+
+    def __getattr__(self, name: str):  # chart_id, title, description, data, tables, derived
+        return getattr(self.plan, name)
 
     @property
     def columns(self) -> dict[str, str]:
-        return {name: COLUMN_DESCRIPTIONS[name] for name in self.data.columns}
+        return {name: COLUMN_DESCRIPTIONS[name] for name in self.plan.data.columns}
 
 
-def build_charts(model: Model) -> dict[str, Chart]:
-    charts = [
-        growth_chart(model, "growth-targets", model.targets),
-        volume_chart(model),
-        markets_chart(model),
-        ai_matrix_chart(model),
-        timeline_chart(model),
+def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
+    plans = [
+        growth_plan(model),
+        volume_plan(model),
+        markets_plan(model),
+        ai_matrix_plan(model),
+        timeline_plan(model),
+        *(organisation_plan(org) for org in model.organisations.values()),
     ]
-    charts += [organisation_chart(model, org) for org in model.organisations.values()]
-    return {chart.chart_id: chart for chart in charts}
+    source = source_line(model.source)
+    skeletons: dict[str, dict] = {}
+    charts = {}
+    for plan in plans:
+        key = content_key(
+            "chart-spec",
+            alt.__version__,
+            source,
+            plan.kind,
+            plan.title,
+            plan.description,
+            plan.axis_max,
+            plan.tables,
+            plan.derived,
+            plan.data.to_json(orient="split"),
+        )
+        cached = cache.get(key)
+        if cached is not None:
+            charts[plan.chart_id] = Chart(plan, json.loads(cached), cached=True)
+            continue
+        spec = draw(plan, source, skeletons)
+        cache.put(key, json.dumps(spec, sort_keys=True).encode())
+        charts[plan.chart_id] = Chart(plan, spec, cached=False)
+    return charts
 
 
-def _source_line(model: Model) -> str:
-    source = model.source
+def source_line(source: dict) -> str:
     return (
         f"Source: {source['publisher']}, “{source['title']}” "
         f"({source['original_publisher']} report, {source['original_date_text']})"
     )
 
 
-def _finish(chart: alt.Chart, model: Model, title: str, description: str) -> dict:
-    return (
-        chart.properties(
-            title=alt.TitleParams(title, subtitle=_source_line(model), anchor="start"),
-            width="container",
-            description=description,
-            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+def plotted_values(data: pd.DataFrame) -> list[dict]:
+    """The rows as Vega-Lite takes them: missing values as null."""
+    return json.loads(data.to_json(orient="records", force_ascii=False))
+
+
+def draw(plan: ChartPlan, source: str, skeletons: dict[str, dict]) -> dict:
+    """The plan's spec: drawn with Altair, or its kind's skeleton with this plan's data and words."""
+    skeleton = skeletons.get(plan.kind) if plan.axis_max is None else None
+    if skeleton is None:
+        chart = DRAWINGS[plan.kind](plan)
+        spec = (
+            chart.properties(
+                title=alt.TitleParams(plan.title, subtitle=source, anchor="start"),
+                width="container",
+                description=plan.description,
+                autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+            )
+            .configure_range(category=PALETTE)
+            .configure_view(stroke=None)
+            .to_dict()
         )
-        .configure_range(category=PALETTE)
-        .configure_view(stroke=None)
-        .to_dict()
-    )
+        skeleton = _name_data(spec)
+        skeletons[plan.kind] = skeleton
+    spec = copy.deepcopy(skeleton)
+    spec["datasets"] = {PLOTTED: plotted_values(plan.data)}
+    spec["title"]["text"] = plan.title
+    spec["description"] = plan.description
+    return spec
 
 
-def growth_chart(model: Model, chart_id: str, targets: list[dict]) -> Chart:
-    """Growth targets as drawn honestly: ranges as bars, lower bounds as open-ended arrows."""
-    rows = [t for t in targets if t["growth_low_pct"] is not None]
+def _name_data(spec: dict) -> dict:
+    """Point every reference to the chart's one dataset at the fixed name PLOTTED."""
+    (name,) = spec["datasets"]
+    text = json.dumps(spec).replace(json.dumps(name), json.dumps(PLOTTED))
+    return json.loads(text)
+
+
+# --- growth targets against the industry forecast -------------------------------------------
+
+
+def growth_plan(model: Model) -> ChartPlan:
+    """Growth targets as stated: ranges as bars, lower bounds as open-ended arrows, exact values as points."""
+    targets = [t for t in model.targets if t["growth_low_pct"] is not None]
     headline = model.headline
     references = [
         (f, label)
@@ -109,103 +174,125 @@ def growth_chart(model: Model, chart_id: str, targets: list[dict]) -> Chart:
         ]
         if f is not None
     ]
-    axis_max = (
-        max(
-            [t["growth_high_pct"] or t["growth_low_pct"] for t in rows]
-            + [f["value_low"] for f, _ in references]
-            + [1]
+    highs = [t["growth_high_pct"] or t["growth_low_pct"] for t in targets] + [
+        f["value_low"] for f, _ in references
+    ]
+    axis_max = max([*highs, 1]) * 1.15
+    rows = []
+    for t in targets:
+        lower_bound = t["growth_qualifier"] in ("over", "at least")
+        kind = (
+            "lower bound"
+            if lower_bound
+            else ("range" if t["growth_high_pct"] is not None else "stated value")
         )
-        * 1.15
-    )
-    data = pd.DataFrame(
-        [
+        rows.append(
             {
                 "organisation": t["org_name"],
+                "kind": kind,
                 "growth_low_pct": t["growth_low_pct"],
                 "growth_high_pct": t["growth_high_pct"],
-                "drawn_to_pct": t["growth_high_pct"]
-                or (axis_max if t["growth_qualifier"] in ("over", "at least") else t["growth_low_pct"]),
-                "kind": "lower bound"
-                if t["growth_qualifier"] in ("over", "at least")
-                else ("range" if t["growth_high_pct"] is not None else "stated value"),
+                "drawn_to_pct": t["growth_high_pct"] or (axis_max if lower_bound else t["growth_low_pct"]),
                 "stated": bounded(
                     t["growth_low_pct"], t["growth_high_pct"], t["growth_qualifier"], "percent"
                 ),
                 "timing": t["timing_text"],
             }
-            for t in rows
-        ],
+        )
+    for f, label in references:
+        rows.append(
+            {
+                "organisation": f["org_name"],
+                "kind": "reference line",
+                "growth_low_pct": f["value_low"],
+                "growth_high_pct": None,
+                "drawn_to_pct": f["value_low"],
+                "stated": f"{label} " + bounded(f["value_low"], f["value_high"], f["qualifier"], "percent"),
+                "timing": f["timing_text"],
+            }
+        )
+    data = pd.DataFrame(
+        rows,
         columns=[
             "organisation",
+            "kind",
             "growth_low_pct",
             "growth_high_pct",
             "drawn_to_pct",
-            "kind",
             "stated",
             "timing",
         ],
     )
-    refs = pd.DataFrame(
-        [
-            {
-                "reference": f"{f['org_name']}: {label} "
-                + bounded(f["value_low"], f["value_high"], f["qualifier"], "percent"),
-                "value_pct": f["value_low"],
-            }
-            for f, label in references
-        ],
-        columns=["reference", "value_pct"],
+    return ChartPlan(
+        "growth-targets",
+        "growth",
+        "Growth targets against the industry forecast",
+        growth_description(data),
+        data,
+        ("sales_targets", "forecasts"),
+        axis_max=axis_max,
     )
-    x = alt.X("growth_low_pct:Q", title="Sales growth target (%)", scale=alt.Scale(domain=[0, axis_max]))
+
+
+def growth_description(data: pd.DataFrame) -> str:
+    targets = data[data["kind"] != "reference line"].sort_values("growth_low_pct")
+    references = data[data["kind"] == "reference line"]
+    if targets.empty:
+        return "No growth target is recorded."
+    lowest, highest = targets.iloc[0], targets.iloc[-1]
+    text = (
+        f"Growth targets of {len(targets)} automakers, from {lowest['stated']} ({lowest['organisation']}) "
+        f"to {highest['stated']} ({highest['organisation']})."
+    )
+    if not references.empty:
+        text += (
+            " Reference lines: "
+            + "; ".join(f"{r['organisation']}: {r['stated']}" for _, r in references.iterrows())
+            + "."
+        )
+    return text
+
+
+def draw_growth(plan: ChartPlan) -> alt.LayerChart:
+    x = alt.X("growth_low_pct:Q", title="Sales growth target (%)", scale=alt.Scale(domain=[0, plan.axis_max]))
     y = alt.Y("organisation:N", title=None, sort=alt.EncodingSortField("growth_low_pct", order="descending"))
     tooltip = [
         alt.Tooltip("organisation:N", title="Organisation"),
-        alt.Tooltip("stated:N", title="Growth target"),
+        alt.Tooltip("stated:N", title="As stated"),
         alt.Tooltip("timing:N", title="Timing"),
     ]
-    color = alt.Color("kind:N", title="As stated", scale=alt.Scale(domain=list(SHAPE_OF)))
-    base = alt.Chart(data).encode(y=y, color=color, tooltip=tooltip)
-    span = base.mark_rule(strokeWidth=6, opacity=0.6).encode(x=x, x2="drawn_to_pct:Q")
-    ends = base.mark_point(filled=True, size=120).encode(
+    is_reference = alt.datum.kind == "reference line"
+    base = alt.Chart(plan.data).encode(tooltip=tooltip)
+    targets = base.transform_filter(~is_reference).encode(
+        y=y, color=alt.Color("kind:N", title="As stated", scale=alt.Scale(domain=list(SHAPE_OF)))
+    )
+    span = targets.mark_rule(strokeWidth=6, opacity=0.6).encode(x=x, x2="drawn_to_pct:Q")
+    starts = targets.mark_tick(thickness=2, size=18).encode(x=x)
+    ends = targets.mark_point(filled=True, size=120).encode(
         x=alt.X("drawn_to_pct:Q"),
         shape=alt.Shape(
             "kind:N", scale=alt.Scale(domain=list(SHAPE_OF), range=list(SHAPE_OF.values())), legend=None
         ),
     )
-    starts = base.mark_tick(thickness=2, size=18).encode(x=x)
-    ref_base = alt.Chart(refs).encode(
-        x=alt.X("value_pct:Q"), tooltip=[alt.Tooltip("reference:N", title="Reference")]
-    )
-    ref_rules = ref_base.mark_rule(color="#666666", strokeWidth=2).encode(
-        strokeDash=alt.StrokeDash(
-            "reference:N",
-            title="Reference lines",
-            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+    references = (
+        base.transform_filter(is_reference)
+        .mark_rule(color="#666666", strokeWidth=2)
+        .encode(
+            x=alt.X("growth_low_pct:Q"),
+            strokeDash=alt.StrokeDash(
+                "stated:N",
+                title="Reference lines",
+                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+            ),
         )
     )
-    title = "Growth targets against the industry forecast"
-    description = growth_description(data, refs)
-    layers = alt.layer(span, starts, ends, ref_rules).properties(height=alt.Step(34))
-    spec = _finish(layers, model, title, description)
-    plotted = pd.concat([data, refs], ignore_index=True) if not refs.empty else data
-    return Chart(chart_id, title, description, plotted, spec, ("sales_targets", "forecasts"))
+    return alt.layer(span, starts, ends, references).properties(height=alt.Step(34))
 
 
-def growth_description(data: pd.DataFrame, refs: pd.DataFrame) -> str:
-    if data.empty:
-        return "No growth target is recorded."
-    ordered = data.sort_values("growth_low_pct")
-    lowest, highest = ordered.iloc[0], ordered.iloc[-1]
-    text = (
-        f"Growth targets of {len(data)} automakers, from {lowest['stated']} ({lowest['organisation']}) "
-        f"to {highest['stated']} ({highest['organisation']})."
-    )
-    if not refs.empty:
-        text += " Reference lines: " + "; ".join(refs["reference"]) + "."
-    return text
+# --- target volumes and the implied prior-year base ------------------------------------------
 
 
-def volume_chart(model: Model) -> Chart:
+def volume_plan(model: Model) -> ChartPlan:
     """Target volumes beside the prior-year base they imply (derived)."""
     rows = []
     for t in model.targets:
@@ -234,43 +321,50 @@ def volume_chart(model: Model) -> Chart:
                 }
             )
     data = pd.DataFrame(rows, columns=["organisation", "series", "low", "high", "stated", "derived_formula"])
-    encode = {
-        "y": alt.Y("organisation:N", title=None),
-        "yOffset": alt.YOffset("series:N"),
-        "color": alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        "tooltip": [
+    largest = data[data["series"] == "Sales target"].sort_values("high").tail(1)
+    description = (
+        f"Sales targets of {data['organisation'].nunique()} automakers with the prior-year base each implies "
+        f"(derived: {model.derivations[0]['formula']})."
+    )
+    if not largest.empty:
+        top = largest.iloc[0]
+        description += f" The largest target is {top['organisation']}'s {top['stated']} vehicles."
+    derived = tuple(formula for formula in data["derived_formula"] if formula)
+    return ChartPlan(
+        "target-volumes",
+        "volumes",
+        "Target volumes and the prior-year base they imply",
+        description,
+        data,
+        ("sales_targets",),
+        derived,
+    )
+
+
+def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
+    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format=",d", tickCount=5))
+    base = alt.Chart(plan.data).encode(
+        y=alt.Y("organisation:N", title=None),
+        yOffset=alt.YOffset("series:N"),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[
             alt.Tooltip("organisation:N", title="Organisation"),
             alt.Tooltip("series:N", title="Series"),
             alt.Tooltip("stated:N", title="Vehicles"),
             alt.Tooltip("derived_formula:N", title="Derived as"),
         ],
-    }
-    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format=",d", tickCount=5))
-    base = alt.Chart(data).encode(**encode)
-    layers = alt.layer(
-        base.mark_bar(opacity=0.35, height=8).encode(
-            x=alt.X("low:Q", title="Vehicles", axis=alt.Axis(format=",d", tickCount=5))
-        ),
+    )
+    return alt.layer(
+        base.mark_bar(opacity=0.35, height=8).encode(x=x),
         base.mark_rule(strokeWidth=8).encode(x=x, x2="high:Q"),
         base.mark_tick(thickness=2, size=14).encode(x="high:Q"),
     )
-    title = "Target volumes and the prior-year base they imply"
-    largest = data[data["series"] == "Sales target"].sort_values("high").tail(1)
-    description = (
-        f"Sales targets of {data['organisation'].nunique()} automakers with the prior-year base each implies "
-        "(derived: target ÷ (1 + growth)). "
-        + (
-            f"The largest target is {largest.iloc[0]['organisation']}'s {largest.iloc[0]['stated']} vehicles."
-            if not largest.empty
-            else ""
-        )
-    )
-    spec = _finish(layers, model, title, description)
-    derived = tuple(formula for formula in data["derived_formula"] if formula)
-    return Chart("target-volumes", title, description, data, spec, ("sales_targets",), derived)
 
 
-def markets_chart(model: Model) -> Chart:
+# --- overseas markets -------------------------------------------------------------------------
+
+
+def markets_plan(model: Model) -> ChartPlan:
     data = pd.DataFrame(
         [
             {"market": market, "organisation": plan["org_name"], "plan": plan["description"], "order": order}
@@ -279,8 +373,28 @@ def markets_chart(model: Model) -> Chart:
         ],
         columns=["market", "organisation", "plan", "order"],
     )
-    chart = (
-        alt.Chart(data)
+    if data.empty:
+        description = "No overseas market is named."
+    else:
+        by_org = data.groupby("organisation", sort=False)["market"]
+        description = (
+            f"{len(data)} overseas markets named: "
+            + "; ".join(f"{org}: {', '.join(markets)}" for org, markets in by_org)
+            + "."
+        )
+    return ChartPlan(
+        "overseas-markets",
+        "markets",
+        "Overseas markets named in the plans",
+        description,
+        data,
+        ("overseas_plans", "plan_markets"),
+    )
+
+
+def draw_markets(plan: ChartPlan) -> alt.Chart:
+    return (
+        alt.Chart(plan.data)
         .mark_bar()
         .encode(
             y=alt.Y("market:N", title=None, sort=alt.EncodingSortField("order")),
@@ -295,32 +409,41 @@ def markets_chart(model: Model) -> Chart:
             ],
         )
     )
-    title = "Overseas markets named in the plans"
-    description = (
-        f"{len(data)} overseas markets named: "
-        + "; ".join(
-            f"{org}: {', '.join(group['market'])}" for org, group in data.groupby("organisation", sort=False)
-        )
-        + "."
-        if not data.empty
-        else "No overseas market is named."
-    )
-    spec = _finish(chart, model, title, description)
-    return Chart("overseas-markets", title, description, data, spec, ("overseas_plans", "plan_markets"))
 
 
-def ai_matrix_chart(model: Model) -> Chart:
-    data = pd.DataFrame(
+# --- AI capability matrix -----------------------------------------------------------------------
+
+
+def ai_matrix_plan(model: Model) -> ChartPlan:
+    items = pd.DataFrame(
         [
             {"organisation": p["org_name"], "kind": p["kind"], "item": p["product"] or p["description"]}
             for p in model.ai_plans
         ],
         columns=["organisation", "kind", "item"],
     )
-    counted = data.groupby(["organisation", "kind"], as_index=False).agg(
-        plans=("item", "size"), items=("item", lambda s: "; ".join(s))
+    data = items.groupby(["organisation", "kind"], as_index=False, sort=False).agg(
+        plans=("item", "size"), items=("item", "; ".join)
     )
-    base = alt.Chart(counted).encode(
+    description = (
+        "AI plans by organisation: "
+        + "; ".join(
+            f"{org}: {', '.join(kinds)}" for org, kinds in data.groupby("organisation", sort=False)["kind"]
+        )
+        + "."
+    )
+    return ChartPlan(
+        "ai-matrix",
+        "ai-matrix",
+        "AI capability matrix: organisation × kind of plan",
+        description,
+        data,
+        ("ai_plans",),
+    )
+
+
+def draw_ai_matrix(plan: ChartPlan) -> alt.LayerChart:
+    base = alt.Chart(plan.data).encode(
         x=alt.X("kind:N", title="Kind of AI plan", axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("organisation:N", title=None),
         tooltip=[
@@ -329,24 +452,16 @@ def ai_matrix_chart(model: Model) -> Chart:
             alt.Tooltip("items:N", title="Plans"),
         ],
     )
-    chart = alt.layer(
+    return alt.layer(
         base.mark_rect(color=PALETTE[0], opacity=0.85),
         base.mark_text(color="white", fontWeight="bold").encode(text="plans:Q"),
     )
-    title = "AI capability matrix: organisation × kind of plan"
-    description = (
-        "AI plans by organisation: "
-        + "; ".join(
-            f"{org}: {', '.join(group['kind'])}" for org, group in counted.groupby("organisation", sort=False)
-        )
-        + "."
-    )
-    return Chart(
-        "ai-matrix", title, description, counted, _finish(chart, model, title, description), ("ai_plans",)
-    )
 
 
-def timeline_chart(model: Model) -> Chart:
+# --- timeline -------------------------------------------------------------------------------------
+
+
+def timeline_plan(model: Model) -> ChartPlan:
     data = pd.DataFrame(
         [
             {
@@ -359,8 +474,23 @@ def timeline_chart(model: Model) -> Chart:
         ],
         columns=["year", "organisation", "timing", "milestone"],
     )
-    chart = (
-        alt.Chart(data)
+    years = sorted(data["year"].unique())
+    description = (
+        f"{len(data)} dated milestones from {years[0]} to {years[-1]}." if years else "No dated milestone."
+    )
+    return ChartPlan(
+        "timeline",
+        "timeline",
+        "Timeline of dated milestones",
+        description,
+        data,
+        ("sales_targets", "forecasts", "overseas_plans", "ai_plans", "events"),
+    )
+
+
+def draw_timeline(plan: ChartPlan) -> alt.Chart:
+    return (
+        alt.Chart(plan.data)
         .mark_point(filled=True, size=140, opacity=0.8)
         .encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
@@ -374,23 +504,12 @@ def timeline_chart(model: Model) -> Chart:
             ],
         )
     )
-    title = "Timeline of dated milestones"
-    years = sorted(data["year"].unique())
-    description = (
-        f"{len(data)} dated milestones from {years[0]} to {years[-1]}." if years else "No dated milestone."
-    )
-    spec = _finish(chart, model, title, description)
-    return Chart(
-        "timeline",
-        title,
-        description,
-        data,
-        spec,
-        ("sales_targets", "forecasts", "overseas_plans", "ai_plans", "events"),
-    )
 
 
-def organisation_chart(model: Model, org: Organisation) -> Chart:
+# --- one organisation ------------------------------------------------------------------------------
+
+
+def organisation_plan(org: Organisation) -> ChartPlan:
     """What the briefing records about one organisation, by kind of record."""
     counts = {
         "Sales targets": len(org.targets),
@@ -402,8 +521,24 @@ def organisation_chart(model: Model, org: Organisation) -> Chart:
         "People": len(org.people),
     }
     data = pd.DataFrame({"record": list(counts), "count": list(counts.values())})
-    chart = (
-        alt.Chart(data)
+    description = (
+        f"Records about {org.name}: "
+        + ", ".join(f"{number(n)} {kind.lower()}" for kind, n in counts.items() if n)
+        + "."
+    )
+    return ChartPlan(
+        f"org-{org.id}",
+        "records",
+        f"What the briefing records about {org.name}",
+        description,
+        data,
+        ("organisations",),
+    )
+
+
+def draw_records(plan: ChartPlan) -> alt.Chart:
+    return (
+        alt.Chart(plan.data)
         .mark_bar(color=PALETTE[0])
         .encode(
             y=alt.Y("record:N", title=None, sort=None),
@@ -411,11 +546,13 @@ def organisation_chart(model: Model, org: Organisation) -> Chart:
             tooltip=[alt.Tooltip("record:N", title="Kind"), alt.Tooltip("count:Q", title="Records")],
         )
     )
-    title = f"What the briefing records about {org.name}"
-    description = (
-        f"Records about {org.name}: "
-        + ", ".join(f"{number(n)} {kind.lower()}" for kind, n in counts.items() if n)
-        + "."
-    )
-    spec = _finish(chart, model, title, description)
-    return Chart(f"org-{org.id}", title, description, data, spec, ("organisations",))
+
+
+DRAWINGS: dict[str, Callable[[ChartPlan], alt.TopLevelMixin]] = {
+    "growth": draw_growth,
+    "volumes": draw_volumes,
+    "markets": draw_markets,
+    "ai-matrix": draw_ai_matrix,
+    "timeline": draw_timeline,
+    "records": draw_records,
+}

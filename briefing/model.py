@@ -92,6 +92,7 @@ class Model:
     descriptor: dict
     data_files: dict[str, bytes]
     evidence: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
     derivations: list[dict] = field(default_factory=lambda: DERIVATIONS)
 
 
@@ -111,7 +112,7 @@ def _plain(value):
     return value
 
 
-def build_model(dataset: Dataset) -> Model:
+def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
     tables = dataset.tables
     organisations = {r["org_id"]: Organisation(r) for r in records(tables["organisations"])}
     names = {org_id: org.name for org_id, org in organisations.items()}
@@ -172,6 +173,7 @@ def build_model(dataset: Dataset) -> Model:
         descriptor=dataset.descriptor,
         data_files=dataset.files,
         evidence=evidence_by_table(dataset),
+        changes=changes or {"build_date": None, "previous_build_date": None, "tables": []},
     )
 
 

@@ -160,3 +160,11 @@ def _parse_csv(
     if problems:
         return problems, None
     return [], RawTable(name, display_path, header, rows, lines)
+
+
+def read_published(site_dir: Path) -> dict[str, bytes]:
+    """The data files of the last published site (its downloads), by name; empty before a first build."""
+    data_dir = site_dir / "data"
+    if not data_dir.is_dir():
+        return {}
+    return {path.name: path.read_bytes() for path in sorted(data_dir.iterdir()) if path.is_file()}

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
 from briefing.formatting import bounded, number, with_unit
@@ -37,6 +38,7 @@ SITE_PAGES = [
     ("timeline.md.j2", "timeline.md"),
     ("method.md.j2", "method.md"),
     ("data.md.j2", "data.md"),
+    ("changes.md.j2", "changes.md"),
     ("nav.md.j2", "SUMMARY.md"),
 ]
 
@@ -143,6 +145,7 @@ def render_site(
         files |= chart_downloads(chart, images[chart.chart_id], model.source)
     for file_name, raw in model.data_files.items():
         files[f"data/{file_name}"] = raw
+    files[f"data/{CHANGES_FILE}"] = (json.dumps(model.changes, indent=2, ensure_ascii=False) + "\n").encode()
     return files
 
 

@@ -1,6 +1,7 @@
 import pytest
 from conftest import REPO
 
+from briefing.cache import Cache
 from briefing.charts import PALETTE, build_charts
 from briefing.model import build_model
 from briefing.read import read_dataset
@@ -9,7 +10,7 @@ from briefing.validate import validate_dataset
 
 @pytest.fixture(scope="module")
 def charts():
-    return build_charts(build_model(validate_dataset(read_dataset(REPO / "data"))))
+    return build_charts(build_model(validate_dataset(read_dataset(REPO / "data"))), Cache(None))
 
 
 def layers(spec):
@@ -55,3 +56,25 @@ def test_chart_data_is_embedded_in_the_spec(charts):
     spec = charts["overseas-markets"].spec
     (values,) = spec["datasets"].values()
     assert [row["market"] for row in values] == ["Israel", "Germany", "Norway", "Thailand", "France"]
+
+
+def test_a_skeleton_with_swapped_data_equals_a_fresh_drawing():
+    from briefing.charts import draw, organisation_plan, source_line
+
+    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    source = source_line(model.source)
+    plans = [organisation_plan(org) for org in model.organisations.values()]
+    skeletons: dict = {}
+    swapped = [draw(plan, source, skeletons) for plan in plans]
+    assert list(skeletons) == ["records"]  # drawn once, reused for every other organisation
+    for plan, spec in zip(plans, swapped, strict=True):
+        assert spec == draw(plan, source, {})
+
+
+def test_chart_specs_come_from_the_cache_when_nothing_changed(tmp_path):
+    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    first = build_charts(model, Cache(tmp_path))
+    second = build_charts(model, Cache(tmp_path))
+    assert not any(chart.cached for chart in first.values())
+    assert all(chart.cached for chart in second.values())
+    assert {k: c.spec for k, c in first.items()} == {k: c.spec for k, c in second.items()}
