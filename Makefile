@@ -4,13 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: site test check serve lint format clean
+.PHONY: site test check serve offline lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(INSTALLED)
 
 site: $(INSTALLED)  ## install, then build the site into site/
@@ -22,6 +21,11 @@ check: $(INSTALLED)  ## validate data/ without building
 serve: $(INSTALLED)  ## preview at http://127.0.0.1:8000/, re-rendering on edits to data/ or templates/
 	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
+offline: $(INSTALLED)  ## a copy browsable from file://, zipped as briefing-offline.zip
+	BRIEFING_DIRECTORY_URLS=false BRIEFING_SEARCH=false $(PY) scripts/build.py --site-dir site-offline
+	rm -f briefing-offline.zip
+	cd site-offline && ../$(PY) -m zipfile -c ../briefing-offline.zip .
+
 test: $(INSTALLED)  ## install, then run every test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -32,4 +36,4 @@ lint: $(INSTALLED)
 	$(PY) -m ruff format .
 
 clean:
-	rm -rf site .cache
+	rm -rf site site-offline briefing-offline.zip .cache

@@ -65,7 +65,12 @@ def site_info(config_file: Path) -> SiteInfo:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     built = time.gmtime(int(epoch)) if epoch else time.gmtime()
     site_url = settings.get("site_url") or DEFAULT_SITE_URL
-    return SiteInfo(settings["site_name"], site_url.rstrip("/") + "/", time.strftime("%Y-%m-%d", built))
+    return SiteInfo(
+        settings["site_name"],
+        site_url.rstrip("/") + "/",
+        time.strftime("%Y-%m-%d", built),
+        settings.get("use_directory_urls", True),
+    )
 
 
 @dataclass

@@ -40,6 +40,7 @@ SITE_PAGES = [
     ("data.md.j2", "data.md"),
     ("changes.md.j2", "changes.md"),
     ("nav.md.j2", "SUMMARY.md"),
+    ("robots.txt.j2", "robots.txt"),
 ]
 
 
@@ -106,19 +107,33 @@ class SiteInfo:
     site_name: str
     site_url: str
     build_date: str
+    directory_urls: bool  # MkDocs' use_directory_urls: false for the offline copy
 
 
-def page_url(path: str) -> str:
-    """Where MkDocs (with directory URLs) publishes a Markdown page, relative to the site root."""
+def page_url(path: str, directory_urls: bool) -> str:
+    """Where MkDocs publishes a Markdown page, relative to the site root."""
     pure = PurePosixPath(path)
+    if not directory_urls:
+        return str(pure.with_suffix(".html"))
     folder = pure.parent if pure.stem == "index" else pure.parent / pure.stem
     return "" if str(folder) == "." else f"{folder}/"
 
 
 def page_context(path: str, site: SiteInfo) -> dict:
-    """Per page: its public URL, and the way back to the site root for links in raw HTML."""
-    url = page_url(path)
-    return {"page_path": path, "page_url": site.site_url + url, "root": "../" * url.count("/")}
+    """Per page: its public URL, and links to the site's files and pages for use in raw HTML.
+
+    MkDocs rewrites links in Markdown but not inside raw HTML blocks (charts, figures), so
+    those are made relative to where this page is published.
+    """
+    url = page_url(path, site.directory_urls)
+    root = "../" * url.count("/")
+
+    def href(target: str) -> str:
+        """A link from this page to a page (.md) or file of the site."""
+        published = page_url(target, site.directory_urls) if target.endswith(".md") else target
+        return root + published if published else root or "./"
+
+    return {"page_path": path, "page_url": site.site_url + url, "href": href}
 
 
 def render_site(

@@ -1,18 +1,13 @@
-// Draws every chart container (.vl-chart with its spec in data-vl) with vega-embed.
-// Material's instant navigation swaps page content without a reload; document$ fires on the
-// first load and after each swap, so charts are drawn on every page a reader reaches.
+// Draws every chart container (.vl-chart, its spec in data-vl) with vega-embed.
+// Material's instant navigation swaps page content without a reload; its document$ fires on
+// the first load and after each swap. Under file:// document$ may never fire, so the page's
+// own load event draws too; each container is drawn once, whichever comes first.
 (function () {
   "use strict";
-  var views = [];
+  var drawn = new Map(); // container -> vega-embed result (null while drawing)
 
   function darkScheme() {
-    return document.body.getAttribute("data-md-color-scheme") === "slate" &&
-      !window.matchMedia("print").matches;
-  }
-
-  function finalizeAll() {
-    views.forEach(function (view) { view.finalize(); });
-    views = [];
+    return document.body.getAttribute("data-md-color-scheme") === "slate";
   }
 
   // The live chart is drawn beside the static SVG fallback, which stays for print and is
@@ -27,35 +22,53 @@
     return target;
   }
 
-  function drawAll() {
-    finalizeAll();
-    var dark = darkScheme();
-    document.querySelectorAll(".vl-chart[data-vl]").forEach(function (container) {
-      var spec = JSON.parse(container.getAttribute("data-vl"));
-      var options = {
-        renderer: "svg",
-        actions: { export: true, source: false, compiled: false, editor: false },
-        config: { background: null },
-      };
-      if (dark) { options.theme = "dark"; }
-      window.vegaEmbed(liveTarget(container), spec, options).then(function (result) {
-        views.push(result);
-        container.classList.add("vl-drawn");
-      }).catch(function (error) {
-        container.setAttribute("data-error", String(error));
-        console.error("chart " + container.id + ": " + error);
-      });
+  function draw(container) {
+    drawn.set(container, null);
+    var spec = JSON.parse(container.getAttribute("data-vl"));
+    var options = {
+      renderer: "svg",
+      actions: { export: true, source: false, compiled: false, editor: false },
+      config: { background: null },
+    };
+    if (darkScheme()) { options.theme = "dark"; }
+    window.vegaEmbed(liveTarget(container), spec, options).then(function (result) {
+      drawn.set(container, result);
+      container.classList.add("vl-drawn");
+    }).catch(function (error) {
+      container.setAttribute("data-error", String(error));
+      console.error("chart " + container.id + ": " + error);
     });
   }
 
+  function forget(container) {
+    var result = drawn.get(container);
+    if (result) { result.finalize(); }
+    drawn.delete(container);
+  }
+
+  function drawNew() {
+    drawn.forEach(function (_, container) {
+      if (!document.contains(container)) { forget(container); }
+    });
+    document.querySelectorAll(".vl-chart[data-vl]").forEach(function (container) {
+      if (!drawn.has(container)) { draw(container); }
+    });
+  }
+
+  function redrawAll() {
+    Array.from(drawn.keys()).forEach(forget);
+    drawNew();
+  }
+
   // Redraw when the reader toggles light/dark: Material sets the attribute on <body>.
-  new MutationObserver(drawAll).observe(document.body, {
+  new MutationObserver(redrawAll).observe(document.body, {
     attributes: true, attributeFilter: ["data-md-color-scheme"],
   });
 
-  if (window.document$) {
-    window.document$.subscribe(drawAll);
+  if (window.document$) { window.document$.subscribe(drawNew); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawNew);
   } else {
-    document.addEventListener("DOMContentLoaded", drawAll);
+    drawNew();
   }
 })();
