@@ -2,13 +2,11 @@
 
 A plan is the exact table a chart plots with its title and text alternative, so the spec,
 the downloads and the data table all come from one DataFrame. Drawing is the expensive
-part: a spec is reused from the cache when its plan has not changed, and charts of one
-kind that differ only in their data (one per organisation) share one drawn skeleton.
+part: a spec is reused from the cache when its plan has not changed.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,13 +15,16 @@ import altair as alt
 import pandas as pd
 
 from briefing.cache import Cache, content_key
-from briefing.formatting import bounded, number
-from briefing.model import Model, Organisation
+from briefing.formatting import bounded
+from briefing.model import Model
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SHAPE_OF = {"stated value": "circle", "range": "stroke", "lower bound": "triangle-right"}
-PLOTTED = "plotted"  # the one dataset name in every spec, so data can be swapped in
+PLOTTED = "plotted"  # the one dataset name in every spec
+# Past this many organisations (or markets) a chart stops being readable on a phone; the
+# rest stay in the data downloads.
+MOST_SHOWN = 30
 
 # What each column of a chart's data means, for the CSV download's sidecar and the data table.
 COLUMN_DESCRIPTIONS = {
@@ -39,14 +40,13 @@ COLUMN_DESCRIPTIONS = {
     "high": "High end of a range (vehicles)",
     "derived_formula": "How a derived value was computed",
     "market": "Overseas market named",
-    "plan": "The plan naming the market",
+    "organisations": "Number of organisations naming the market",
+    "named_by": "Organisations naming the market",
     "order": "Position in the source's list",
     "plans": "Number of AI plans",
     "items": "The AI plans of that kind",
     "year": "Year",
     "milestone": "What is planned, forecast or happened",
-    "record": "Kind of record in the dataset",
-    "count": "Number of records",
 }
 
 
@@ -61,7 +61,7 @@ class ChartPlan:
     data: pd.DataFrame  # exactly the rows the chart plots
     tables: tuple[str, ...]  # dataset tables it draws from, for its evidence link
     derived: tuple[str, ...] = ()  # formulas of derived values it plots
-    axis_max: float | None = None  # a data-dependent scale; charts with one are drawn one by one
+    axis_max: float | None = None  # the growth axis' upper end, past every value it shows
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,8 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
         markets_plan(model),
         ai_matrix_plan(model),
         timeline_plan(model),
-        *(organisation_plan(org) for org in model.organisations.values()),
     ]
     source = source_line(model.source)
-    skeletons: dict[str, dict] = {}
     charts = {}
     for plan in plans:
         key = content_key(
@@ -109,7 +107,7 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
         if cached is not None:
             charts[plan.chart_id] = Chart(plan, json.loads(cached), cached=True)
             continue
-        spec = draw(plan, source, skeletons)
+        spec = draw(plan, source)
         cache.put(key, json.dumps(spec, sort_keys=True).encode())
         charts[plan.chart_id] = Chart(plan, spec, cached=False)
     return charts
@@ -127,36 +125,41 @@ def plotted_values(data: pd.DataFrame) -> list[dict]:
     return json.loads(data.to_json(orient="records", force_ascii=False))
 
 
-def draw(plan: ChartPlan, source: str, skeletons: dict[str, dict]) -> dict:
-    """The plan's spec: drawn with Altair, or its kind's skeleton with this plan's data and words."""
-    skeleton = skeletons.get(plan.kind) if plan.axis_max is None else None
-    if skeleton is None:
-        chart = DRAWINGS[plan.kind](plan)
-        spec = (
-            chart.properties(
-                title=alt.TitleParams(plan.title, subtitle=source, anchor="start"),
-                width="container",
-                description=plan.description,
-                autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
-            )
-            .configure_range(category=PALETTE)
-            .configure_view(stroke=None)
-            .to_dict()
+def draw(plan: ChartPlan, source: str) -> dict:
+    """The plan's Vega-Lite spec, drawn with Altair, its data under one fixed dataset name."""
+    chart = DRAWINGS[plan.kind](plan)
+    spec = (
+        chart.properties(
+            title=alt.TitleParams(plan.title, subtitle=source, anchor="start"),
+            width="container",
+            description=plan.description,
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
-        skeleton = _name_data(spec)
-        skeletons[plan.kind] = skeleton
-    spec = copy.deepcopy(skeleton)
+        .configure_range(category=PALETTE)
+        .configure_view(stroke=None)
+        .to_dict()
+    )
+    spec = _name_data(spec)
     spec["datasets"] = {PLOTTED: plotted_values(plan.data)}
-    spec["title"]["text"] = plan.title
-    spec["description"] = plan.description
     return spec
 
 
 def _name_data(spec: dict) -> dict:
     """Point every reference to the chart's one dataset at the fixed name PLOTTED."""
     (name,) = spec["datasets"]
-    text = json.dumps(spec).replace(json.dumps(name), json.dumps(PLOTTED))
-    return json.loads(text)
+    return json.loads(json.dumps(spec).replace(json.dumps(name), json.dumps(PLOTTED)))
+
+
+def keep_leading(data: pd.DataFrame, by: str, ranking: str, what: str) -> tuple[pd.DataFrame, str]:
+    """The rows of the MOST_SHOWN groups (by column `by`) with the highest `ranking`, and a note
+    for the text alternative when others were left out."""
+    ranked = data.groupby(by, sort=False)[ranking].max().sort_values(ascending=False, kind="stable")
+    if len(ranked) <= MOST_SHOWN:
+        return data, ""
+    kept = data[data[by].isin(set(ranked.index[:MOST_SHOWN]))].reset_index(drop=True)
+    return kept, (
+        f" The chart shows the {MOST_SHOWN} {what} of {len(ranked)}; every row is in the data downloads."
+    )
 
 
 # --- growth targets against the industry forecast -------------------------------------------
@@ -223,11 +226,16 @@ def growth_plan(model: Model) -> ChartPlan:
             "timing",
         ],
     )
+    is_reference = data["kind"] == "reference line"
+    shown, note = keep_leading(
+        data[~is_reference], "organisation", "growth_low_pct", "organisations with the highest growth targets"
+    )
+    data = pd.concat([shown, data[is_reference]], ignore_index=True)
     return ChartPlan(
         "growth-targets",
         "growth",
         "Growth targets against the industry forecast",
-        growth_description(data),
+        growth_description(data) + note,
         data,
         ("sales_targets", "forecasts"),
         axis_max=axis_max,
@@ -321,6 +329,7 @@ def volume_plan(model: Model) -> ChartPlan:
                 }
             )
     data = pd.DataFrame(rows, columns=["organisation", "series", "low", "high", "stated", "derived_formula"])
+    data, note = keep_leading(data, "organisation", "high", "organisations with the largest targets")
     largest = data[data["series"] == "Sales target"].sort_values("high").tail(1)
     description = (
         f"Sales targets of {data['organisation'].nunique()} automakers with the prior-year base each implies "
@@ -329,6 +338,7 @@ def volume_plan(model: Model) -> ChartPlan:
     if not largest.empty:
         top = largest.iloc[0]
         description += f" The largest target is {top['organisation']}'s {top['stated']} vehicles."
+    description += note
     derived = tuple(formula for formula in data["derived_formula"] if formula)
     return ChartPlan(
         "target-volumes",
@@ -365,22 +375,29 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
 
 
 def markets_plan(model: Model) -> ChartPlan:
-    data = pd.DataFrame(
+    """Markets named in overseas plans, counted per market: the chart holds one row per market."""
+    named = pd.DataFrame(
         [
-            {"market": market, "organisation": plan["org_name"], "plan": plan["description"], "order": order}
+            {"market": market, "organisation": plan["org_name"], "order": order}
             for plan in model.overseas_plans
             for order, market in enumerate(plan["markets"], start=1)
         ],
-        columns=["market", "organisation", "plan", "order"],
+        columns=["market", "organisation", "order"],
     )
+    data = named.groupby("market", as_index=False, sort=False).agg(
+        organisations=("organisation", "nunique"),
+        named_by=("organisation", lambda names: ", ".join(dict.fromkeys(names))),
+        order=("order", "min"),
+    )
+    data, note = keep_leading(data, "market", "organisations", "markets named most often")
     if data.empty:
         description = "No overseas market is named."
     else:
-        by_org = data.groupby("organisation", sort=False)["market"]
         description = (
             f"{len(data)} overseas markets named: "
-            + "; ".join(f"{org}: {', '.join(markets)}" for org, markets in by_org)
+            + "; ".join(f"{row.market} ({row.named_by})" for row in data.itertuples())
             + "."
+            + note
         )
     return ChartPlan(
         "overseas-markets",
@@ -395,17 +412,17 @@ def markets_plan(model: Model) -> ChartPlan:
 def draw_markets(plan: ChartPlan) -> alt.Chart:
     return (
         alt.Chart(plan.data)
-        .mark_bar()
+        .mark_bar(color=PALETTE[0])
         .encode(
             y=alt.Y("market:N", title=None, sort=alt.EncodingSortField("order")),
             x=alt.X(
-                "count():Q", title="Organisations naming the market", axis=alt.Axis(tickMinStep=1, format="d")
+                "organisations:Q",
+                title="Organisations naming the market",
+                axis=alt.Axis(tickMinStep=1, format="d"),
             ),
-            color=alt.Color("organisation:N", title="Named by"),
             tooltip=[
                 alt.Tooltip("market:N", title="Market"),
-                alt.Tooltip("organisation:N", title="Named by"),
-                alt.Tooltip("plan:N", title="Plan"),
+                alt.Tooltip("named_by:N", title="Named by"),
             ],
         )
     )
@@ -425,12 +442,18 @@ def ai_matrix_plan(model: Model) -> ChartPlan:
     data = items.groupby(["organisation", "kind"], as_index=False, sort=False).agg(
         plans=("item", "size"), items=("item", "; ".join)
     )
+    data["organisation_plans"] = data.groupby("organisation")["plans"].transform("sum")
+    data, note = keep_leading(
+        data, "organisation", "organisation_plans", "organisations with the most AI plans"
+    )
+    data = data.drop(columns="organisation_plans")
     description = (
         "AI plans by organisation: "
         + "; ".join(
             f"{org}: {', '.join(kinds)}" for org, kinds in data.groupby("organisation", sort=False)["kind"]
         )
         + "."
+        + note
     )
     return ChartPlan(
         "ai-matrix",
@@ -474,10 +497,13 @@ def timeline_plan(model: Model) -> ChartPlan:
         ],
         columns=["year", "organisation", "timing", "milestone"],
     )
+    data["milestones"] = data.groupby("organisation")["year"].transform("size")
+    data, note = keep_leading(data, "organisation", "milestones", "organisations with the most milestones")
+    data = data.drop(columns="milestones")
     years = sorted(data["year"].unique())
     description = (
         f"{len(data)} dated milestones from {years[0]} to {years[-1]}." if years else "No dated milestone."
-    )
+    ) + note
     return ChartPlan(
         "timeline",
         "timeline",
@@ -506,53 +532,10 @@ def draw_timeline(plan: ChartPlan) -> alt.Chart:
     )
 
 
-# --- one organisation ------------------------------------------------------------------------------
-
-
-def organisation_plan(org: Organisation) -> ChartPlan:
-    """What the briefing records about one organisation, by kind of record."""
-    counts = {
-        "Sales targets": len(org.targets),
-        "Forecasts": len(org.forecasts),
-        "Overseas plans": len(org.overseas_plans),
-        "AI plans": len(org.ai_plans),
-        "Quotes and statements": len(org.quotes),
-        "Events": len(org.events),
-        "People": len(org.people),
-    }
-    data = pd.DataFrame({"record": list(counts), "count": list(counts.values())})
-    description = (
-        f"Records about {org.name}: "
-        + ", ".join(f"{number(n)} {kind.lower()}" for kind, n in counts.items() if n)
-        + "."
-    )
-    return ChartPlan(
-        f"org-{org.id}",
-        "records",
-        f"What the briefing records about {org.name}",
-        description,
-        data,
-        ("organisations",),
-    )
-
-
-def draw_records(plan: ChartPlan) -> alt.Chart:
-    return (
-        alt.Chart(plan.data)
-        .mark_bar(color=PALETTE[0])
-        .encode(
-            y=alt.Y("record:N", title=None, sort=None),
-            x=alt.X("count:Q", title="Records in the dataset", axis=alt.Axis(tickMinStep=1, format="d")),
-            tooltip=[alt.Tooltip("record:N", title="Kind"), alt.Tooltip("count:Q", title="Records")],
-        )
-    )
-
-
 DRAWINGS: dict[str, Callable[[ChartPlan], alt.TopLevelMixin]] = {
     "growth": draw_growth,
     "volumes": draw_volumes,
     "markets": draw_markets,
     "ai-matrix": draw_ai_matrix,
     "timeline": draw_timeline,
-    "records": draw_records,
 }

@@ -48,14 +48,28 @@ def read_dataset(data_dir: Path) -> RawDataset:
     for resource in descriptor["resources"]:
         display_path = str(display_dir / resource["path"])
         path = data_dir / resource["path"]
+        listed = f"the table '{resource['name']}' listed in {display_dir / DESCRIPTOR_NAME}"
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             problems.append(
                 Problem(
                     display_path,
-                    f"file not found (expected the table '{resource['name']}' listed in "
-                    f"{display_dir / DESCRIPTOR_NAME}; restore the file or remove the resource)",
+                    f"file not found (expected {listed}; restore the file or remove the resource)",
+                )
+            )
+            continue
+        except IsADirectoryError:
+            problems.append(
+                Problem(
+                    display_path, f"is a folder (expected the CSV file of {listed}; point its path at a file)"
+                )
+            )
+            continue
+        except OSError as error:
+            problems.append(
+                Problem(
+                    display_path, f"cannot be read ({error.strerror}; expected {listed} as a readable file)"
                 )
             )
             continue
@@ -88,15 +102,60 @@ def _read_descriptor(data_dir: Path, display_dir: PurePosixPath) -> tuple[dict, 
         raise DataError(
             [Problem(display_path, f"is not valid JSON ({error}); fix the file's syntax")]
         ) from None
+    problems = [Problem(display_path, message) for message in _descriptor_problems(descriptor)]
+    if problems:
+        raise DataError(problems)
+    return descriptor, raw
+
+
+def _descriptor_problems(descriptor: object) -> list[str]:
+    """What keeps the descriptor from naming each table, its file and columns; validate checks the rest."""
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list) or not resources:
-        raise DataError([Problem(display_path, "has no 'resources' list (expected one entry per CSV table)")])
-    for resource in resources:
-        if not all(isinstance(resource.get(key), str) for key in ("name", "path")):
-            raise DataError([Problem(display_path, "a resource lacks a 'name' or 'path' (expected both)")])
-        if not isinstance(resource.get("schema"), dict):
-            raise DataError([Problem(display_path, f"resource '{resource['name']}' has no 'schema' object")])
-    return descriptor, raw
+        return ["has no 'resources' list (expected one entry per CSV table)"]
+    problems = []
+    for number, resource in enumerate(resources, 1):
+        if not isinstance(resource, dict):
+            problems.append(
+                f"resource {number} is not an object (expected one object per table, with a name, "
+                "a path and a schema)"
+            )
+        elif not (_text(resource, "name") and isinstance(resource.get("path"), str)):
+            problems.append(f"resource {number} lacks a 'name' or 'path' (expected both, as text)")
+        else:
+            problems += _resource_problems(resource)
+    return problems
+
+
+def _resource_problems(resource: dict) -> list[str]:
+    name, path = resource["name"], resource["path"]
+    problems = []
+    if path in ("", ".", "..") or "\\" in path or PurePosixPath(path).name != path:
+        problems.append(
+            f"resource '{name}' has the path '{path}' (expected the name of a file directly inside "
+            f"data/, e.g. {name}.csv, as each table is published as a download; move the file into "
+            "data/ and give only its name)"
+        )
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list) or not fields:
+        return [
+            *problems,
+            f"resource '{name}' has no schema with a 'fields' list (expected \"schema\": "
+            '{"fields": [...]} with one field per column)',
+        ]
+    for number, field in enumerate(fields, 1):
+        if not (_text(field, "name") and _text(field, "type")):
+            label = f"'{field['name']}'" if _text(field, "name") else str(number)
+            problems.append(
+                f"resource '{name}', field {label} lacks a 'name' or 'type' (expected both, "
+                'e.g. {"name": "year", "type": "integer"})'
+            )
+    return problems
+
+
+def _text(entry: object, key: str) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get(key), str) and entry[key] != ""
 
 
 def _parse_csv(

@@ -8,11 +8,15 @@ declared on the high field as "x-at-least": "<low field>").
 
 from __future__ import annotations
 
+import copy
+import json
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
-from frictionless import Package, Resource, Schema
+from frictionless import FrictionlessException, Package, Resource, Schema
 
 from briefing.errors import DataError, Problem
 from briefing.read import RawDataset, RawTable
@@ -24,7 +28,11 @@ TYPE_PHRASES = {
     "date": "a date (YYYY-MM-DD)",
     "boolean": "true or false",
 }
+FIELD_TYPES = ["string", *TYPE_PHRASES]
 PANDAS_TYPES = {"integer": "Int64", "year": "Int64", "number": "Float64"}
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+CONTROL_NAMES = {"\n": ", a line break", "\r": ", a carriage return", "\t": ", a tab"}
+DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 FOREIGN_KEY_NOTE = re.compile(r'for "([^"]+)": values "([^"]*)" not found')
 POSITION_NOTE = re.compile(r"row at position (\d+)")
@@ -44,10 +52,14 @@ class Dataset:
 
 def validate_dataset(raw: RawDataset) -> Dataset:
     """Check every table; raise one DataError listing every problem, or return typed tables."""
+    _raise_if(_schema_problems(raw))
     _raise_if(_header_problems(raw))
     tables = {name: _in_schema_order(table, _fields(raw, name)) for name, table in raw.tables.items()}
-    problems = _frictionless_problems(raw, tables)
-    problems += _bound_problems(raw, tables)
+    problems = _cell_problems(raw, tables)
+    judged = {(p.file, p.row, p.column) for p in problems}  # one problem per cell: these come first
+    for problem in _frictionless_problems(raw, tables) + _bound_problems(raw, tables):
+        if not any((problem.file, problem.row, c) in judged for c in (problem.column or "").split(", ")):
+            problems.append(problem)
     _raise_if(sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "")))
     return Dataset(
         raw.descriptor,
@@ -67,6 +79,125 @@ def _resource(raw: RawDataset, name: str) -> dict:
 
 def _fields(raw: RawDataset, name: str) -> list[dict]:
     return _resource(raw, name)["schema"]["fields"]
+
+
+def _schema_problems(raw: RawDataset) -> list[Problem]:
+    """Mistakes in the schemas themselves, each naming its resource and field."""
+    resources = {resource["name"]: resource for resource in raw.descriptor["resources"]}
+    problems = []
+    for name, resource in resources.items():
+        schema = resource["schema"]
+        names = [field["name"] for field in schema["fields"]]
+        known = f"(expected one of: {', '.join(names)})"
+        found = [
+            f", field '{field['name']}' {message}"
+            for field in schema["fields"]
+            for message in _field_problems(field, names)
+        ]
+        found += [
+            f" has the primaryKey '{key}', which is not one of its fields {known}"
+            for key in _names(schema.get("primaryKey", []))
+            if key not in names
+        ]
+        found += _foreign_key_problems(schema, names, resources)
+        if not found:
+            try:
+                Schema.from_descriptor(_whole_value_patterns(schema))
+            except FrictionlessException as error:
+                note = (error.reasons or [error.error])[0].note
+                found.append(f" has a schema that is not a valid Table Schema ({note}; fix that property)")
+        problems += [Problem(DESCRIPTOR, f"resource '{name}'{message}") for message in found]
+    return problems
+
+
+def _field_problems(field: dict, names: list[str]) -> list[str]:
+    found = []
+    if field["type"] not in FIELD_TYPES:
+        found.append(f"has the unknown type '{field['type']}' (expected one of: {', '.join(FIELD_TYPES)})")
+    constraints = field.get("constraints", {})
+    if not isinstance(constraints, dict):
+        return [*found, 'has constraints that are not an object (expected e.g. {"required": true})']
+    if "pattern" in constraints:
+        try:
+            re.compile(constraints["pattern"])
+        except (re.error, TypeError) as error:
+            found.append(
+                f"has the pattern {json.dumps(constraints['pattern'])}, which is not a regular "
+                f"expression ({error}; expected e.g. [a-z0-9]+)"
+            )
+    for bound in BOUNDS:
+        value = constraints.get(bound)
+        if field["type"] in PANDAS_TYPES and bound in constraints and not _is_number(value):
+            found.append(
+                f"has the {bound} {json.dumps(value)}, which is not a number (expected a number "
+                "without quotes, e.g. 0)"
+            )
+    low = field.get("x-at-least")
+    if low is not None and low not in names:
+        found.append(
+            f"has x-at-least {json.dumps(low)}, which is not a field of this resource (expected the "
+            f"name of the field holding the low bound, one of: {', '.join(names)})"
+        )
+    return found
+
+
+def _foreign_key_problems(schema: dict, names: list[str], resources: dict[str, dict]) -> list[str]:
+    keys = schema.get("foreignKeys", [])
+    shape = '{"fields": ..., "reference": {"resource": ..., "fields": ...}}'
+    if not isinstance(keys, list) or not all(
+        isinstance(k, dict) and isinstance(k.get("reference"), dict) for k in keys
+    ):
+        return [f" has foreignKeys that are not a list of {shape} (expected that shape)"]
+    found = []
+    for key in keys:
+        local, target = _names(key.get("fields")), key["reference"].get("resource")
+        remote = _names(key["reference"].get("fields"))
+        label = f" has a foreign key on {', '.join(map(str, local))}"
+        if target not in resources:
+            found.append(
+                f"{label} to the resource {json.dumps(target)}, which is not listed (expected one of: "
+                f"{', '.join(resources)})"
+            )
+            continue
+        target_names = [field["name"] for field in resources[target]["schema"]["fields"]]
+        found += [
+            f"{label}, but '{n}' is not one of its fields (expected one of: {', '.join(names)})"
+            for n in local
+            if n not in names
+        ]
+        found += [
+            f"{label} to '{n}', which is not a field of '{target}' (expected one of: "
+            f"{', '.join(target_names)})"
+            for n in remote
+            if n not in target_names
+        ]
+        if len(local) != len(remote):
+            found.append(
+                f"{label} to {', '.join(map(str, remote))} of '{target}' (expected as many fields on each side)"
+            )
+    return found
+
+
+def _names(value: object) -> list:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else []
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole_value_patterns(schema: dict) -> dict:
+    """A copy of schema for frictionless whose patterns must match the whole value.
+
+    frictionless anchors a pattern as ^...$, and $ also matches before a final line break.
+    Messages quote the pattern as declared.
+    """
+    schema = copy.deepcopy(schema)
+    for field in schema["fields"]:
+        constraints = field.get("constraints", {})
+        if "pattern" in constraints:
+            constraints["pattern"] = f"(?:{constraints['pattern']})\\Z"
+    return schema
 
 
 def _header_problems(raw: RawDataset) -> list[Problem]:
@@ -129,7 +260,7 @@ def _frictionless_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) 
             Resource(
                 name=resource["name"],
                 data=[header, *tables[resource["name"]]],
-                schema=Schema.from_descriptor(resource["schema"]),
+                schema=Schema.from_descriptor(_whole_value_patterns(resource["schema"])),
             )
         )
     report = Package(resources=resources).validate(limit_errors=10_000)
@@ -173,7 +304,11 @@ def _word_error(raw: RawDataset, table: RawTable, fields: dict[str, dict], error
             "maxLength": f"{cell} is longer than {value} characters",
             "unique": f"{cell} is used in another row too",
         }.get(constraint, f"{cell} breaks the constraint {constraint} = {value}")
-        expected = f"(expected one of: {', '.join(value)})" if constraint == "enum" else _expectation(field)
+        expected = (
+            f"(expected one of: {', '.join(map(str, value))})"
+            if constraint == "enum"
+            else _expectation(field)
+        )
         return Problem(table.display_path, f"{wording} {expected}", row, error.field_name)
     if kind == "primary-key":
         first = POSITION_NOTE.search(error.note)
@@ -206,6 +341,34 @@ def _word_error(raw: RawDataset, table: RawTable, fields: dict[str, dict], error
             column,
         )
     return Problem(table.display_path, error.message, row, getattr(error, "field_name", None))
+
+
+def _cell_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[Problem]:
+    """What frictionless lets through or words badly: control characters, blank required values, inf/nan."""
+    problems = []
+    for name, rows in tables.items():
+        table, fields = raw.tables[name], _fields(raw, name)
+        for row, line in zip(rows, table.lines, strict=True):
+            for field, cell in zip(fields, row, strict=True):
+                message = _cell_message(field, cell)
+                if message is not None:
+                    problems.append(Problem(table.display_path, message, line, field["name"]))
+    return problems
+
+
+def _cell_message(field: dict, cell: str) -> str | None:
+    control = next((c for c in cell if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        return (
+            f"contains a control character (U+{ord(control):04X}{CONTROL_NAMES.get(control, '')} at "
+            f"character {cell.index(control) + 1}; expected plain text on one line; delete it)"
+        )
+    if cell.isspace() and field.get("constraints", {}).get("required"):
+        return f"contains only whitespace, but a value is required {_expectation(field)}"
+    number = _float(cell) if field["type"] == "number" else None
+    if number is not None and not math.isfinite(number):
+        return f"'{cell}' is not {TYPE_PHRASES['number']} {_expectation(field)}"
+    return None
 
 
 def _foreign_table(raw: RawDataset, name: str, column: str) -> str:
@@ -242,6 +405,11 @@ def _bound_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list
 
 
 def _as_number(cell: str) -> float | None:
+    number = _float(cell)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _float(cell: str) -> float | None:
     try:
         return float(cell)
     except ValueError:

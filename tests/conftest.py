@@ -20,6 +20,7 @@ def make_project(root: Path, data_dir: Path = REPO / "data") -> Path:
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     (root / "briefing").symlink_to(REPO / "briefing")  # mkdocs.yml names the serve hook in it
     shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "overrides", root / "overrides")
     shutil.copytree(
         REPO / "docs" / "assets", root / "docs" / "assets", ignore=shutil.ignore_patterns("vendor")
     )

@@ -19,7 +19,6 @@ def layers(spec):
 
 def test_site_charts_exist(charts):
     assert {"growth-targets", "target-volumes", "overseas-markets", "ai-matrix", "timeline"} <= set(charts)
-    assert {f"org-{org}" for org in ("nio", "xpeng", "caam")} <= set(charts)
 
 
 def test_every_chart_has_title_source_subtitle_tooltips_palette_and_text_alternative(charts):
@@ -58,19 +57,6 @@ def test_chart_data_is_embedded_in_the_spec(charts):
     assert [row["market"] for row in values] == ["Israel", "Germany", "Norway", "Thailand", "France"]
 
 
-def test_a_skeleton_with_swapped_data_equals_a_fresh_drawing():
-    from briefing.charts import draw, organisation_plan, source_line
-
-    model = build_model(validate_dataset(read_dataset(REPO / "data")))
-    source = source_line(model.source)
-    plans = [organisation_plan(org) for org in model.organisations.values()]
-    skeletons: dict = {}
-    swapped = [draw(plan, source, skeletons) for plan in plans]
-    assert list(skeletons) == ["records"]  # drawn once, reused for every other organisation
-    for plan, spec in zip(plans, swapped, strict=True):
-        assert spec == draw(plan, source, {})
-
-
 def test_chart_specs_come_from_the_cache_when_nothing_changed(tmp_path):
     model = build_model(validate_dataset(read_dataset(REPO / "data")))
     first = build_charts(model, Cache(tmp_path))
@@ -78,3 +64,17 @@ def test_chart_specs_come_from_the_cache_when_nothing_changed(tmp_path):
     assert not any(chart.cached for chart in first.values())
     assert all(chart.cached for chart in second.values())
     assert {k: c.spec for k, c in first.items()} == {k: c.spec for k, c in second.items()}
+
+
+def test_a_chart_keeps_the_leading_organisations_and_says_so():
+    import pandas as pd
+
+    from briefing.charts import MOST_SHOWN, keep_leading
+
+    data = pd.DataFrame({"organisation": [f"org {i}" for i in range(100)], "value": range(100)})
+    kept, note = keep_leading(data, "organisation", "value", "largest")
+    assert len(kept) == MOST_SHOWN
+    assert set(kept["value"]) == set(range(100 - MOST_SHOWN, 100))
+    assert f"the {MOST_SHOWN} largest of 100" in note
+    small, small_note = keep_leading(data.head(5), "organisation", "value", "largest")
+    assert small.equals(data.head(5)) and small_note == ""
