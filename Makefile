@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.package-lock.json
 
 .PHONY: site test check serve offline lint format clean
 
@@ -26,7 +27,12 @@ offline: $(INSTALLED)  ## a copy browsable from file://, zipped as briefing-offl
 	rm -f briefing-offline.zip
 	cd site-offline && ../$(PY) -m zipfile -c ../briefing-offline.zip .
 
-test: $(INSTALLED)  ## install, then run every test
+# the Nu HTML Checker and axe-core, pinned in package-lock.json
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_INSTALLED)
+
+test: $(INSTALLED) $(NODE_INSTALLED)  ## install, then run every test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from mkdocs.utils.yaml import yaml_load
 
-from briefing.cache import Cache
+from briefing import read, validate
+from briefing.cache import Cache, code_version, content_key, digest
 from briefing.changes import change_record
 from briefing.charts import build_charts
 from briefing.images import render_images, script_assets
@@ -93,17 +94,22 @@ def _count_cached(outputs: dict, made: str) -> str:
     return f"{len(outputs) - cached} {made}, {cached} cached"
 
 
-def check(project: Project, report: BuildReport) -> Dataset:
-    """Read and validate data/ without building anything."""
+def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
+    """Read and validate data/; the same files validated by the same code before are valid still."""
     with report.stage("read"):
         raw = read_dataset(project.data_dir)
+    key = content_key(
+        "validated",
+        code_version(read, validate),
+        {name: digest(content) for name, content in raw.files.items()},
+    )
     with report.stage("validate", lambda: f"{sum(len(t.rows) for t in raw.tables.values())} rows valid"):
-        return validate_dataset(raw)
+        return cache.remembered(key, lambda: validate_dataset(raw))
 
 
 def build(project: Project, report: BuildReport, publish: bool = True) -> None:
     cache = Cache(project.cache_dir)
-    dataset = check(project, report)
+    dataset = check(project, report, cache)
     site = site_info(project.config_file)
     with report.stage("model"):
         changes = change_record(

@@ -8,14 +8,29 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def content_key(*parts: object) -> str:
     """A stable hash of JSON-serialisable parts (specs, versions, names)."""
     encoded = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def digest(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def code_version(*modules: ModuleType) -> str:
+    """A hash of the modules' source: a cached result of their code is void once it changes."""
+    return digest(b"".join(Path(module.__file__).read_bytes() for module in modules))
 
 
 @dataclass
@@ -42,6 +57,15 @@ class Cache:
             partial.write_bytes(content)
             partial.replace(path)  # never leave a half-written entry behind
         return content
+
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        """compute()'s value, from the cache when it holds one under key (pickled: trusted local files)."""
+        cached = self.get(key)
+        if cached is not None:
+            return pickle.loads(cached)
+        value = compute()
+        self.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        return value
 
     def _path(self, key: str) -> Path | None:
         return None if self.root is None else self.root / key[:2] / key

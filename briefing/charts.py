@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 
 from briefing.cache import Cache, content_key
-from briefing.formatting import bounded
+from briefing.formatting import bounded, citation
 from briefing.model import Model
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency
@@ -114,10 +114,7 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
 
 
 def source_line(source: dict) -> str:
-    return (
-        f"Source: {source['publisher']}, “{source['title']}” "
-        f"({source['original_publisher']} report, {source['original_date_text']})"
-    )
+    return f"Source: {citation(source)}"
 
 
 def plotted_values(data: pd.DataFrame) -> list[dict]:
@@ -148,6 +145,13 @@ def _name_data(spec: dict) -> dict:
     """Point every reference to the chart's one dataset at the fixed name PLOTTED."""
     (name,) = spec["datasets"]
     return json.loads(json.dumps(spec).replace(json.dumps(name), json.dumps(PLOTTED)))
+
+
+def listed(names: pd.Series, most: int = 5) -> str:
+    """'A, B, C' — or the first few and how many more, so a label stays a label."""
+    distinct = list(dict.fromkeys(names))
+    shown = ", ".join(distinct[:most])
+    return shown if len(distinct) <= most else f"{shown} and {len(distinct) - most} more"
 
 
 def keep_leading(data: pd.DataFrame, by: str, ranking: str, what: str) -> tuple[pd.DataFrame, str]:
@@ -386,7 +390,7 @@ def markets_plan(model: Model) -> ChartPlan:
     )
     data = named.groupby("market", as_index=False, sort=False).agg(
         organisations=("organisation", "nunique"),
-        named_by=("organisation", lambda names: ", ".join(dict.fromkeys(names))),
+        named_by=("organisation", listed),
         order=("order", "min"),
     )
     data, note = keep_leading(data, "market", "organisations", "markets named most often")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from briefing.build import BuildReport, Project, build, check
+from briefing.cache import Cache
 from briefing.errors import BriefingError
 
 
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     report = BuildReport()
     try:
         if arguments.check:
-            check(project, report)
+            check(project, report, Cache(project.cache_dir))
         else:
             build(project, report, publish=not arguments.docs_only)
     except BriefingError as error:

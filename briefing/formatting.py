@@ -20,6 +20,18 @@ def with_unit(value: float | int | None, unit: str | None) -> str:
     return number(value) + UNIT_SUFFIXES.get(unit or "", "")
 
 
+def citation(source: dict) -> str:
+    """'Publisher, “Title” (Original publisher report, date)', leaving out what the source lacks."""
+    text = f"{source['publisher']}, “{source['title']}”"
+    original = " ".join(
+        part
+        for part in (source.get("original_publisher"), "report" if source.get("original_publisher") else None)
+        if part
+    )
+    details = ", ".join(part for part in (original, source.get("original_date_text")) if part)
+    return f"{text} ({details})" if details else text
+
+
 def bounded(low: float | None, high: float | None, qualifier: str | None, unit: str | None = None) -> str:
     """A stated figure with its hedge kept: 'over 28%', '550,000–600,000', 'approximately 34.7 million'."""
     if low is None:

@@ -42,7 +42,7 @@ def static_spec(spec: dict) -> dict:
 
 def _render(spec: dict) -> tuple[bytes, bytes]:
     svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
-    png = vl_convert.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=PNG_SCALE)
+    png = vl_convert.svg_to_png(svg, scale=PNG_SCALE)  # a third of the cost of rendering again
     return svg.encode(), png
 
 

@@ -112,6 +112,14 @@ def _plain(value):
     return value
 
 
+def grouped(rows: list[dict], key: str, value: str | None = None) -> dict[object, list]:
+    """Every row (or its row[value]) listed under row[key], in row order."""
+    groups: dict[object, list] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row if value is None else row[value])
+    return groups
+
+
 def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
     tables = dataset.tables
     organisations = {r["org_id"]: Organisation(r) for r in records(tables["organisations"])}
@@ -128,20 +136,16 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
 
     targets = [t | {"implied_base": implied_prior_base(t)} for t in with_context("sales_targets")]
     forecasts = with_context("forecasts")
-    markets = records(tables["plan_markets"])
-    overseas = [
-        p | {"markets": [m["market"] for m in markets if m["plan_id"] == p["plan_id"]]}
-        for p in with_context("overseas_plans")
-    ]
+    markets = grouped(sorted(records(tables["plan_markets"]), key=lambda m: m["order"]), "plan_id", "market")
+    overseas = [p | {"markets": markets.get(p["plan_id"], [])} for p in with_context("overseas_plans")]
     ai_plans = with_context("ai_plans")
     quotes = with_context("quotes")
-    named_in_event = records(tables["event_organisations"])
-    events = [
-        e | {"named_org_ids": [n["org_id"] for n in named_in_event if n["event_id"] == e["event_id"]]}
-        for e in with_context("events")
-    ]
+    named_in_event = grouped(records(tables["event_organisations"]), "event_id", "org_id")
+    events = [e | {"named_org_ids": named_in_event.get(e["event_id"], [])} for e in with_context("events")]
 
-    for person in people.values():
+    quotes_by_person = grouped(quotes, "person_id")
+    for person_id, person in people.items():
+        person["quotes"] = quotes_by_person.get(person_id, [])
         organisations[person["org_id"]].people.append(person)
     for attribute, rows in [
         ("targets", targets),

@@ -31,6 +31,7 @@ class _Collect(logging.Handler):
 
 def publish_site(config_file: Path, site_dir: Path) -> None:
     _refuse_source_folder(site_dir, config_file)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     collect = _Collect()
     logger = logging.getLogger("mkdocs")

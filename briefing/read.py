@@ -124,6 +124,12 @@ def _descriptor_problems(descriptor: object) -> list[str]:
             problems.append(f"resource {number} lacks a 'name' or 'path' (expected both, as text)")
         else:
             problems += _resource_problems(resource)
+    names = [resource["name"] for resource in resources if _text(resource, "name")]
+    problems += [
+        f"resource name '{name}' is used {names.count(name)} times (expected each table once, "
+        "under its own name)"
+        for name in sorted({name for name in names if names.count(name) > 1})
+    ]
     return problems
 
 

@@ -19,11 +19,12 @@ import jinja2
 from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
-from briefing.formatting import bounded, number, with_unit
+from briefing.formatting import bounded, citation, number, with_unit
 from briefing.images import ChartImages
-from briefing.model import Model
+from briefing.model import Model, Organisation
 
 CHARTS_DIR = "charts"
+NAV_GROUP_SIZE = 50
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 # (template, output path) of the pages that exist once per site
@@ -65,11 +66,11 @@ def link_url(url: str) -> str:
 
 
 def cell_text(value: object) -> str:
-    """A value of a chart's data as a table cell shows it."""
+    """A value of a chart's data as its CSV download writes it (years stay 2026, not 2,026)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return number(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
@@ -93,6 +94,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         link_url=link_url,
         number=number,
         bounded=bounded,
+        citation=citation,
         with_unit=with_unit,
         chart_attribute=chart_attribute,
         cell=cell_text,
@@ -136,6 +138,19 @@ def page_context(path: str, site: SiteInfo) -> dict:
     return {"page_path": path, "page_url": site.site_url + url, "href": href}
 
 
+def navigation_groups(organisations: list[Organisation]) -> list[tuple[str | None, list[Organisation]]]:
+    """Organisations for the navigation, in sections of NAV_GROUP_SIZE named by first and last.
+
+    Material renders the open section of the navigation into every page: sections keep a
+    page's HTML small however many organisations there are.
+    """
+    if len(organisations) <= NAV_GROUP_SIZE:
+        return [(None, organisations)]
+    ordered = sorted(organisations, key=lambda org: org.name.casefold())
+    chunks = [ordered[i : i + NAV_GROUP_SIZE] for i in range(0, len(ordered), NAV_GROUP_SIZE)]
+    return [(f"{chunk[0].name} – {chunk[-1].name}", chunk) for chunk in chunks]
+
+
 def render_site(
     model: Model,
     charts: dict[str, Chart],
@@ -145,7 +160,12 @@ def render_site(
     templates_dir: Path,
 ) -> dict[str, bytes]:
     environment = make_environment(templates_dir)
-    context = {"model": model, "charts": charts, "site": site}
+    context = {
+        "model": model,
+        "charts": charts,
+        "site": site,
+        "navigation_groups": navigation_groups(list(model.organisations.values())),
+    }
     pages = {
         path: _render(environment, template, context | page_context(path, site))
         for template, path in SITE_PAGES

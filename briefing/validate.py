@@ -31,7 +31,7 @@ TYPE_PHRASES = {
 FIELD_TYPES = ["string", *TYPE_PHRASES]
 PANDAS_TYPES = {"integer": "Int64", "year": "Int64", "number": "Float64"}
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-CONTROL_NAMES = {"\n": ", a line break", "\r": ", a carriage return", "\t": ", a tab"}
+CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
 DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 FOREIGN_KEY_NOTE = re.compile(r'for "([^"]+)": values "([^"]*)" not found')
@@ -89,6 +89,7 @@ def _schema_problems(raw: RawDataset) -> list[Problem]:
         schema = resource["schema"]
         names = [field["name"] for field in schema["fields"]]
         known = f"(expected one of: {', '.join(names)})"
+        # each finding continues the sentence "resource '<name>'..."
         found = [
             f", field '{field['name']}' {message}"
             for field in schema["fields"]
@@ -99,7 +100,7 @@ def _schema_problems(raw: RawDataset) -> list[Problem]:
             for key in _names(schema.get("primaryKey", []))
             if key not in names
         ]
-        found += _foreign_key_problems(schema, names, resources)
+        found += _foreign_key_problems(schema, names, known, resources)
         if not found:
             try:
                 Schema.from_descriptor(_whole_value_patterns(schema))
@@ -125,55 +126,57 @@ def _field_problems(field: dict, names: list[str]) -> list[str]:
                 f"has the pattern {json.dumps(constraints['pattern'])}, which is not a regular "
                 f"expression ({error}; expected e.g. [a-z0-9]+)"
             )
-    for bound in BOUNDS:
-        value = constraints.get(bound)
-        if field["type"] in PANDAS_TYPES and bound in constraints and not _is_number(value):
-            found.append(
-                f"has the {bound} {json.dumps(value)}, which is not a number (expected a number "
-                "without quotes, e.g. 0)"
-            )
-    low = field.get("x-at-least")
-    if low is not None and low not in names:
+    found += [
+        f"has the {bound} {json.dumps(constraints[bound])}, which is not a number (expected a "
+        "number without quotes, e.g. 0)"
+        for bound in BOUNDS
+        if field["type"] in PANDAS_TYPES and bound in constraints and not _is_number(constraints[bound])
+    ]
+    if "x-at-least" in field and field["x-at-least"] not in names:
         found.append(
-            f"has x-at-least {json.dumps(low)}, which is not a field of this resource (expected the "
-            f"name of the field holding the low bound, one of: {', '.join(names)})"
+            f"has x-at-least {json.dumps(field['x-at-least'])}, which is not one of the resource's "
+            f"fields (expected the field holding the low bound, one of: {', '.join(names)})"
         )
     return found
 
 
-def _foreign_key_problems(schema: dict, names: list[str], resources: dict[str, dict]) -> list[str]:
+def _foreign_key_problems(
+    schema: dict, names: list[str], known: str, resources: dict[str, dict]
+) -> list[str]:
     keys = schema.get("foreignKeys", [])
-    shape = '{"fields": ..., "reference": {"resource": ..., "fields": ...}}'
     if not isinstance(keys, list) or not all(
-        isinstance(k, dict) and isinstance(k.get("reference"), dict) for k in keys
+        isinstance(key, dict) and isinstance(key.get("reference"), dict) for key in keys
     ):
-        return [f" has foreignKeys that are not a list of {shape} (expected that shape)"]
+        return [
+            ' has foreignKeys that are not a list of {"fields": ..., "reference": {"resource": ..., '
+            '"fields": ...}} (expected that shape)'
+        ]
     found = []
     for key in keys:
-        local, target = _names(key.get("fields")), key["reference"].get("resource")
-        remote = _names(key["reference"].get("fields"))
-        label = f" has a foreign key on {', '.join(map(str, local))}"
-        if target not in resources:
-            found.append(
-                f"{label} to the resource {json.dumps(target)}, which is not listed (expected one of: "
-                f"{', '.join(resources)})"
-            )
-            continue
-        target_names = [field["name"] for field in resources[target]["schema"]["fields"]]
+        local, remote = _names(key.get("fields")), _names(key["reference"].get("fields"))
+        target = key["reference"].get("resource")
         found += [
-            f"{label}, but '{n}' is not one of its fields (expected one of: {', '.join(names)})"
+            f" has a foreign key on '{n}', which is not one of its fields {known}"
             for n in local
             if n not in names
         ]
+        if not isinstance(target, str) or target not in resources:
+            found.append(
+                f" has a foreign key to the resource {json.dumps(target)}, which is not listed "
+                f"(expected one of: {', '.join(resources)})"
+            )
+            continue
+        there = [field["name"] for field in resources[target]["schema"]["fields"]]
         found += [
-            f"{label} to '{n}', which is not a field of '{target}' (expected one of: "
-            f"{', '.join(target_names)})"
+            f" has a foreign key to '{n}' of '{target}', which is not one of that resource's fields "
+            f"(expected one of: {', '.join(there)})"
             for n in remote
-            if n not in target_names
+            if n not in there
         ]
         if len(local) != len(remote):
             found.append(
-                f"{label} to {', '.join(map(str, remote))} of '{target}' (expected as many fields on each side)"
+                f" has a foreign key from {len(local)} field(s) to {len(remote)} of '{target}' "
+                "(expected as many fields on each side)"
             )
     return found
 
@@ -359,9 +362,11 @@ def _cell_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[
 def _cell_message(field: dict, cell: str) -> str | None:
     control = next((c for c in cell if unicodedata.category(c) == "Cc"), None)
     if control is not None:
+        code = f"U+{ord(control):04X}"
+        what = f"{CONTROL_NAMES[control]}, {code}," if control in CONTROL_NAMES else code
         return (
-            f"contains a control character (U+{ord(control):04X}{CONTROL_NAMES.get(control, '')} at "
-            f"character {cell.index(control) + 1}; expected plain text on one line; delete it)"
+            f"contains a control character ({what} at character {cell.index(control) + 1}; "
+            "expected plain text on one line; delete it)"
         )
     if cell.isspace() and field.get("constraints", {}).get("required"):
         return f"contains only whitespace, but a value is required {_expectation(field)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, make_project, tree_bytes
+from frictionless import Schema
+
+from briefing.validate import _whole_value_patterns
 
 Mutation = Callable[[Path], None]
 
@@ -80,6 +84,32 @@ def add_column(name: str, column: str, value: str = "") -> Mutation:
     return _rewrite_rows(name, lambda rows: [[*rows[0], column]] + [[*row, value] for row in rows[1:]])
 
 
+def make_folder(name: str) -> Mutation:
+    def mutate(data: Path) -> None:
+        (data / name).mkdir()
+
+    return mutate
+
+
+def edit_descriptor(change: Callable[[dict], object]) -> Mutation:
+    """Change data/datapackage.json as parsed JSON; the helpers below find what change names, or fail."""
+
+    def mutate(data: Path) -> None:
+        descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+        change(descriptor)
+        (data / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+
+    return mutate
+
+
+def resource(descriptor: dict, name: str) -> dict:
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+def schema_field(descriptor: dict, name: str, field: str) -> dict:
+    return next(f for f in resource(descriptor, name)["schema"]["fields"] if f["name"] == field)
+
+
 def several(*mutations: Mutation) -> Mutation:
     def mutate(data: Path) -> None:
         for mutation in mutations:
@@ -136,6 +166,188 @@ CASES = [
         replace("datapackage.json", '"resources": [', '"tables": ['),
         "data/datapackage.json: has no 'resources' list (expected one entry per CSV table)\n",
         id="datapackage-without-resources",
+    ),
+    # --- mistakes in datapackage.json itself ---
+    pytest.param(
+        edit_descriptor(lambda d: d["resources"].append("extra.csv")),
+        (
+            "data/datapackage.json: resource 13 is not an object (expected one object per table, "
+            "with a name, a path and a schema)\n"
+        ),
+        id="datapackage-resource-not-an-object",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people").update(name="sources")),
+        (
+            "data/datapackage.json: resource name 'sources' is used 2 times (expected each table "
+            "once, under its own name)\n"
+        ),
+        id="datapackage-resource-name-twice",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people")["schema"].pop("fields")),
+        (
+            "data/datapackage.json: resource 'people' has no schema with a 'fields' list (expected "
+            '"schema": {"fields": [...]} with one field per column)\n'
+        ),
+        id="datapackage-schema-without-fields",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: schema_field(d, "people", "role").pop("name")),
+        (
+            "data/datapackage.json: resource 'people', field 4 lacks a 'name' or 'type' (expected "
+            'both, e.g. {"name": "year", "type": "integer"})\n'
+        ),
+        id="datapackage-field-without-name",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: schema_field(d, "people", "role").pop("type")),
+        (
+            "data/datapackage.json: resource 'people', field 'role' lacks a 'name' or 'type' "
+            '(expected both, e.g. {"name": "year", "type": "integer"})\n'
+        ),
+        id="datapackage-field-without-type",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: schema_field(d, "sales_targets", "growth_low_pct").update(type="percentage")
+        ),
+        (
+            "data/datapackage.json: resource 'sales_targets', field 'growth_low_pct' has the "
+            "unknown type 'percentage' (expected one of: string, integer, number, year, date, "
+            "boolean)\n"
+        ),
+        id="datapackage-unknown-type",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: schema_field(d, "people", "person_id")["constraints"].update(
+                pattern="[a-z0-9+(-[a-z0-9]+)*"
+            )
+        ),
+        (
+            "data/datapackage.json: resource 'people', field 'person_id' has the pattern "
+            '"[a-z0-9+(-[a-z0-9]+)*", which is not a regular expression (unbalanced parenthesis '
+            "at position 19; expected e.g. [a-z0-9]+)\n"
+        ),
+        id="datapackage-invalid-pattern",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: schema_field(d, "sales_targets", "year")["constraints"].update(maximum="abc")
+        ),
+        (
+            "data/datapackage.json: resource 'sales_targets', field 'year' has the maximum "
+            '"abc", which is not a number (expected a number without quotes, e.g. 0)\n'
+        ),
+        id="datapackage-maximum-not-a-number",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: schema_field(d, "sales_targets", "year")["constraints"].update(minimum="1900")
+        ),
+        (
+            "data/datapackage.json: resource 'sales_targets', field 'year' has the minimum "
+            '"1900", which is not a number (expected a number without quotes, e.g. 0)\n'
+        ),
+        id="datapackage-minimum-quoted",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: schema_field(d, "forecasts", "value_high").update({"x-at-least": "value_lo"})
+        ),
+        (
+            "data/datapackage.json: resource 'forecasts', field 'value_high' has x-at-least "
+            '"value_lo", which is not one of the resource\'s fields (expected the field holding the '
+            "low bound, one of: forecast_id, org_id, person_id, topic, statement, value_low, "
+            "value_high, qualifier, unit, year, timing_text, event_id, source_id, evidence)\n"
+        ),
+        id="datapackage-at-least-unknown-field",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people")["schema"].update(primaryKey=["person"])),
+        (
+            "data/datapackage.json: resource 'people' has the primaryKey 'person', which is not "
+            "one of its fields (expected one of: person_id, name, org_id, role, source_id, "
+            "evidence)\n"
+        ),
+        id="datapackage-primary-key-unknown-field",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: resource(d, "people")["schema"]["foreignKeys"][1]["reference"].update(
+                resource="organisation"
+            )
+        ),
+        (
+            "data/datapackage.json: resource 'people' has a foreign key to the resource "
+            '"organisation", which is not listed (expected one of: sources, organisations, people, '
+            "sales_targets, events, event_organisations, forecasts, overseas_plans, plan_markets, "
+            "ai_plans, quotes, observations)\n"
+        ),
+        id="datapackage-foreign-key-unknown-resource",
+    ),
+    pytest.param(
+        edit_descriptor(
+            lambda d: resource(d, "people")["schema"]["foreignKeys"][1]["reference"].update(fields="org")
+        ),
+        (
+            "data/datapackage.json: resource 'people' has a foreign key to 'org' of "
+            "'organisations', which is not one of that resource's fields (expected one of: org_id, "
+            "name, kind, headquarters, source_id, evidence)\n"
+        ),
+        id="datapackage-foreign-key-unknown-referenced-field",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people")["schema"]["foreignKeys"][1].update(fields="org")),
+        (
+            "data/datapackage.json: resource 'people' has a foreign key on 'org', which is not one "
+            "of its fields (expected one of: person_id, name, org_id, role, source_id, evidence)\n"
+        ),
+        id="datapackage-foreign-key-unknown-field",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: schema_field(d, "people", "evidence")["constraints"].update(minLength="1")),
+        (
+            "data/datapackage.json: resource 'people' has a schema that is not a valid Table Schema "
+            "('1' is not of type 'integer' at property 'constraints/minLength'; fix that property)\n"
+        ),
+        id="datapackage-other-table-schema-mistake",
+    ),
+    pytest.param(
+        several(delete("people.csv"), make_folder("people.csv")),
+        (
+            "data/people.csv: is a folder (expected the CSV file of the table 'people' listed in "
+            "data/datapackage.json; point its path at a file)\n"
+        ),
+        id="datapackage-path-is-a-folder",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people").update(path="../x.csv")),
+        (
+            "data/datapackage.json: resource 'people' has the path '../x.csv' (expected the name of "
+            "a file directly inside data/, e.g. people.csv, as each table is published as a "
+            "download; move the file into data/ and give only its name)\n"
+        ),
+        id="datapackage-path-outside-data",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people").update(path="/etc/x")),
+        (
+            "data/datapackage.json: resource 'people' has the path '/etc/x' (expected the name of "
+            "a file directly inside data/, e.g. people.csv, as each table is published as a "
+            "download; move the file into data/ and give only its name)\n"
+        ),
+        id="datapackage-path-absolute",
+    ),
+    pytest.param(
+        edit_descriptor(lambda d: resource(d, "people").update(path="sub/x.csv")),
+        (
+            "data/datapackage.json: resource 'people' has the path 'sub/x.csv' (expected the name "
+            "of a file directly inside data/, e.g. people.csv, as each table is published as a "
+            "download; move the file into data/ and give only its name)\n"
+        ),
+        id="datapackage-path-in-a-subfolder",
     ),
     # --- bytes and CSV syntax ---
     pytest.param(
@@ -223,12 +435,60 @@ CASES = [
         id="empty-required-value",
     ),
     pytest.param(
+        replace("organisations.csv", "xiaomi-auto,Xiaomi Auto,", "xiaomi-auto,   ,"),
+        (
+            "data/organisations.csv, row 6, column name: contains only whitespace, but a value is "
+            "required (expected a name as written in the article, e.g. Xpeng)\n"
+        ),
+        id="whitespace-only-required-value",
+    ),
+    pytest.param(
+        replace("organisations.csv", "xiaomi-auto,Xiaomi Auto,", "xiaomi-auto,Xiaomi\x00 Auto,"),
+        (
+            "data/organisations.csv, row 6, column name: contains a control character (U+0000 at "
+            "character 7; expected plain text on one line; delete it)\n"
+        ),
+        id="control-character-nul",
+    ),
+    pytest.param(
+        replace("people.csv", "He Xiaopeng,xpeng,", "He Xiaopeng,xpeng\t,"),
+        (
+            "data/people.csv, row 3, column org_id: contains a control character (a tab, U+0009, "
+            "at character 6; expected plain text on one line; delete it)\n"
+        ),
+        id="control-character-tab-in-id",
+    ),
+    pytest.param(
         replace("sales_targets.csv", ",exact,67.5,", ",exact,abc,"),
         (
             "data/sales_targets.csv, row 2, column growth_low_pct: 'abc' is not a number "
             "(expected a percentage, e.g. 28.0)\n"
         ),
         id="wrong-type-number",
+    ),
+    pytest.param(
+        replace("sales_targets.csv", ",exact,67.5,", ",exact,inf,"),
+        (
+            "data/sales_targets.csv, row 2, column growth_low_pct: 'inf' is not a number "
+            "(expected a percentage, e.g. 28.0)\n"
+        ),
+        id="number-inf",
+    ),
+    pytest.param(
+        replace("sales_targets.csv", ",exact,67.5,", ",exact,NaN,"),
+        (
+            "data/sales_targets.csv, row 2, column growth_low_pct: 'NaN' is not a number "
+            "(expected a percentage, e.g. 28.0)\n"
+        ),
+        id="number-nan",
+    ),
+    pytest.param(
+        replace("sales_targets.csv", ",40,50,range,", ",40,-Inf,range,"),
+        (
+            "data/sales_targets.csv, row 5, column growth_high_pct: '-Inf' is not a number "
+            "(expected a percentage, e.g. 50.0)\n"
+        ),
+        id="number-minus-inf-as-high-bound",
     ),
     pytest.param(
         replace("sales_targets.csv", ",by 2026,1000000,", ",by 2026,one million,"),
@@ -309,6 +569,24 @@ CASES = [
             "and single hyphens, e.g. ai-core-kpi)\n"
         ),
         id="id-pattern-trailing-space",
+    ),
+    pytest.param(
+        replace("observations.csv", "\nai-core-kpi,", "\n ai-core-kpi,"),
+        (
+            "data/observations.csv, row 5, column observation_id: ' ai-core-kpi' does not match "
+            "the pattern [a-z0-9]+(-[a-z0-9]+)* (expected a lowercase slug of letters, digits "
+            "and single hyphens, e.g. ai-core-kpi)\n"
+        ),
+        id="id-pattern-leading-space",
+    ),
+    pytest.param(
+        # the pattern rejects it too (see test_a_pattern_must_match_the_whole_value); one problem per cell
+        replace("observations.csv", "\nai-core-kpi,", '\n"ai-core-kpi\n",'),
+        (
+            "data/observations.csv, row 5, column observation_id: contains a control character (a "
+            "line break, U+000A, at character 12; expected plain text on one line; delete it)\n"
+        ),
+        id="id-trailing-line-break",
     ),
     # --- bounds ---
     pytest.param(
@@ -396,6 +674,8 @@ CASES = [
             replace("observations.csv", ",AI as KPI,", ",AI KPI,"),
         ),
         (
+            "data/observations.csv, row 4, column statement: contains a control character (a line "
+            "break, U+000A, at character 16; expected plain text on one line; delete it)\n"
             "data/observations.csv, row 6, column topic: 'AI KPI' is not an allowed value "
             "(expected one of: strategy priority, growth gap, AI as KPI, conclusion)\n"
         ),
@@ -472,6 +752,19 @@ def test_broken_data_is_reported_one_line_per_problem(tmp_path: Path, mutation: 
     assert "Traceback" not in result.stderr
     assert result.stderr == expected
     assert result.returncode == 1
+
+
+def test_a_pattern_must_match_the_whole_value():
+    # frictionless anchors a pattern as ^...$, and $ also matches before a final line break
+    descriptor = json.loads((REPO / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    schema = resource(descriptor, "observations")["schema"]
+    declared = Schema.from_descriptor(schema).get_field("observation_id")
+    checked = Schema.from_descriptor(_whole_value_patterns(schema)).get_field("observation_id")
+
+    assert declared.read_cell("ai-core-kpi\n")[1] is None  # the gap
+    assert "pattern" in checked.read_cell("ai-core-kpi\n")[1]
+    assert checked.read_cell("ai-core-kpi") == ("ai-core-kpi", None)
+    assert schema == resource(descriptor, "observations")["schema"]  # the declared schema is untouched
 
 
 def test_the_real_data_passes_the_check(tmp_path: Path):

@@ -22,3 +22,14 @@ def test_bounded_keeps_the_sources_hedges():
     assert bounded(429688, 468750, "under") == "under 429,688–468,750"
     assert bounded(67.5, None, "exact", "percent") == "67.5%"
     assert bounded(None, None, None) == "—"
+
+
+def test_citation_leaves_out_what_the_source_lacks():
+    from briefing.formatting import citation
+
+    full = {"publisher": "P", "title": "T", "original_publisher": "O", "original_date_text": "Feb. 26"}
+    assert citation(full) == "P, “T” (O report, Feb. 26)"
+    assert (
+        citation({"publisher": "P", "title": "T", "original_publisher": None, "original_date_text": None})
+        == "P, “T”"
+    )

@@ -33,10 +33,19 @@
     if (darkScheme()) { options.theme = "dark"; }
     window.vegaEmbed(liveTarget(container), spec, options).then(function (result) {
       drawn.set(container, result);
+      labelActions(container);
       container.classList.add("vl-drawn");
     }).catch(function (error) {
       container.setAttribute("data-error", String(error));
       console.error("chart " + container.id + ": " + error);
+    });
+  }
+
+  // vega-embed's actions menu is a <summary> holding only an icon: give it a name that screen
+  // readers announce (axe-core's summary-name rule).
+  function labelActions(container) {
+    container.querySelectorAll(".vega-embed > details > summary").forEach(function (summary) {
+      summary.setAttribute("aria-label", "Chart actions: save as SVG or PNG");
     });
   }
 

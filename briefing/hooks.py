@@ -1,16 +1,17 @@
-"""MkDocs hook for `make serve`: re-render docs/ from data/ and templates/ before each rebuild.
+"""MkDocs hooks: valid HTML from the theme, and the editing loop of `make serve`.
 
-mkdocs serve watches data/ and templates/ (see `watch:` in mkdocs.yml); on a change this hook
-runs the pipeline up to the writer, which rewrites only files whose bytes changed, so the
-server's own watch on docs/ does not loop. A bad edit keeps the last good pages and shows
-the error in the terminal and as a banner on every page. `mkdocs build` is left alone: the
-build script renders before it publishes.
+Under `mkdocs serve`, which watches data/ and templates/ (see `watch:` in mkdocs.yml), each
+rebuild first runs the pipeline up to the writer; the writer rewrites only files whose bytes
+changed, so the server's own watch on docs/ does not loop. A bad edit keeps the last good
+pages and shows the error in the terminal and as a banner on every page. `mkdocs build`
+skips that part: the build script renders before it publishes.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from briefing.errors import BriefingError
 
 log = logging.getLogger("mkdocs.briefing")
 _state = {"serving": False, "error": None}
+# Material 9.8 writes tabindex="" on navigation section labels (with navigation.sections),
+# which the HTML standard does not allow; a label without tabindex behaves the same.
+_EMPTY_TABINDEX = re.compile(r'(<label class="md-nav__link[^"]*" for="[^"]*" id="[^"]*") tabindex=""')
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -38,7 +42,12 @@ def on_pre_build(config) -> None:
         print(f"ERROR: still serving the last good pages; fix this and save:\n{error}", file=sys.stderr)
 
 
+def on_post_template(output: str, template_name: str, config) -> str:
+    return _EMPTY_TABINDEX.sub(r"\1", output)  # pages like 404.html, which on_post_page never sees
+
+
 def on_post_page(output: str, page, config) -> str:
+    output = _EMPTY_TABINDEX.sub(r"\1", output)
     if not _state["error"]:
         return output
     banner = (

@@ -1,0 +1,244 @@
+"""The built site in a real browser: every page draws its charts, stays on 127.0.0.1 and logs no error.
+
+Debian Chromium through Playwright, against the real project built once per session and served
+under /briefing/ (see tests/site_server.py). These tests fail, never skip, when Chromium is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from site_server import Site
+
+pytestmark = pytest.mark.browser
+
+# The one console message we let pass, word for word: Vega-Lite warns that it drops "fit-y" for
+# a chart with a discrete height even when the spec asks only for "fit-x", as ours do (width
+# "container", height a step per row). Nothing is dropped; upstream: vega/vega-lite pull #8579.
+SPURIOUS_VEGA_LITE_WARNING = 'WARN Dropping "fit-y" because spec has discrete height.'
+VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
+TIMEOUT_MS = 15_000
+CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
+    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
+# What each chart container holds: its error if it failed, and how many live chart surfaces
+# (vega-embed's, visible; not the static fallback image) it shows.
+CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
+    id: c.id,
+    error: c.getAttribute('data-error'),
+    drawn: c.classList.contains('vl-drawn'),
+    surfaces: [...c.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks')]
+        .filter(s => s.getBoundingClientRect().width > 0).length,
+}))"""
+
+
+@dataclass
+class Watch:
+    """Everything a page did that a reader should never see: errors, warnings, other hosts, 4xx/5xx."""
+
+    expected_status: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> Page:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("request", self.on_request)
+        page.on("requestfailed", self.on_failed)
+        page.on("response", self.on_response)
+        return page
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        url = message.location.get("url")
+        if message.text.startswith("Failed to load resource") and url in self.expected_status:
+            return  # Chromium logs every 4xx, including the 404 page we asked for
+        if message.type == "warning" and message.text == SPURIOUS_VEGA_LITE_WARNING:
+            return
+        if message.type in ("error", "warning", "assert"):
+            self.problems.append(f"console {message.type}: {message.text} ({message.location.get('url')})")
+
+    def on_request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts.hostname != "127.0.0.1":
+            self.problems.append(f"request to another host: {request.url}")
+
+    def on_failed(self, request: Request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the page itself (e.g. by leaving it), not refused by the server
+        self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def on_response(self, response: Response) -> None:
+        expected = self.expected_status.get(response.url, 200)
+        if response.status >= 400 and response.status != expected:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+def new_page(browser: Browser, watch: Watch) -> Page:
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    return watch.attach(context.new_page())
+
+
+def chart_problems(page: Page) -> list[str]:
+    """Wait until every chart has drawn or failed, then say what is wrong with any of them."""
+    problems = []
+    try:
+        page.wait_for_function(CHARTS_SETTLED, timeout=TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        problems.append("charts did not finish drawing")
+    for chart in page.evaluate(CHART_STATE):
+        if chart["error"] or not chart["drawn"] or chart["surfaces"] != 1:
+            problems.append(f"chart {chart['id'] or '(no id)'} not drawn properly: {chart}")
+    return problems
+
+
+def chart_count(page: Page) -> int:
+    return page.locator(".vl-chart").count()
+
+
+class _Outline(HTMLParser):
+    """A built page's title and the ids of its chart containers, as the HTML file has them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title, self.charts, self._in_title = "", [], False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self._in_title = tag == "title"
+        if "vl-chart" in (attributes.get("class") or "").split():
+            self.charts.append(attributes.get("id") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def pages_with_charts(site: Site) -> dict[str, _Outline]:
+    """URL -> outline of every page with at least one chart."""
+    outlines = {}
+    for path in site.pages():
+        outline = _Outline()
+        outline.feed((site.root / path).read_text())
+        if outline.charts and path.name != "404.html":
+            outlines[site.url_of(path)] = outline
+    return outlines
+
+
+def test_the_site_has_pages_and_charts(site: Site):
+    pages = site.pages()
+    assert Path("index.html") in pages and Path("404.html") in pages, pages
+    assert len(pages_with_charts(site)) >= 5, "expected charts on the home page and at least four more"
+    sitemap = (site.root / "sitemap.xml").read_text()
+    for page in pages:
+        if page.name != "404.html":
+            assert f"<loc>{site.url_of(page)}</loc>" in sitemap, f"{page} is not in sitemap.xml"
+
+
+def test_every_page_draws_its_charts_and_stays_on_this_host(site: Site, browser: Browser):
+    watch = Watch()
+    page = new_page(browser, watch)
+    failures: dict[str, list[str]] = {}
+    drawn = 0
+    for path in site.pages():
+        # 404.html is what the server answers for any missing address: load it the way readers meet it
+        url = site.url + "no-such-page/" if path.name == "404.html" else site.url_of(path)
+        watch.expected_status = {url: 404} if path.name == "404.html" else {}
+        watch.problems = []
+        response = page.goto(url, wait_until="load")
+        assert response is not None
+        if response.status != watch.expected_status.get(url, 200):
+            watch.problems.append(f"HTTP {response.status} for the page itself")
+        problems = chart_problems(page)
+        drawn += chart_count(page)
+        page.wait_for_load_state("networkidle")  # late requests: fonts, icons, search index
+        problems += watch.problems
+        if problems:
+            failures[str(path)] = problems
+    page.context.close()
+    assert not failures, "\n".join(f"{page}: {problem}" for page, ps in failures.items() for problem in ps)
+    assert drawn >= 4
+
+
+def test_instant_navigation_draws_charts_without_reloading(site: Site, browser: Browser):
+    chart_pages = pages_with_charts(site)
+    assert site.url in chart_pages and len(chart_pages) >= 5, sorted(chart_pages)
+    watch = Watch()
+    page = new_page(browser, watch)
+    page.goto(site.url)
+    assert not chart_problems(page)
+    page.evaluate("window.__marker = 'first load'")
+    # Click from page to page through the sidebar, as a reader would, to every page with charts
+    # that the current page links to (navigation.prune shows only the current section's pages).
+    visited = [site.url]
+    while len(visited) < len(chart_pages):
+        links = page.locator("nav.md-nav--primary a.md-nav__link")
+        hrefs = links.evaluate_all("links => links.map(a => a.href.split('#')[0])")
+        targets = [i for i, href in enumerate(hrefs) if href in chart_pages and href not in visited]
+        if not targets:
+            break
+        expected = hrefs[targets[0]]
+        outline = chart_pages[expected]
+        links.nth(targets[0]).click()
+        page.wait_for_url(expected)
+        # the new page's content is in: its title and exactly its chart containers
+        page.wait_for_function(
+            """([title, ids]) => document.title === title && JSON.stringify(
+                [...document.querySelectorAll('.vl-chart')].map(c => c.id)) === JSON.stringify(ids)""",
+            arg=[outline.title, outline.charts],
+        )
+        assert page.evaluate("window.__marker") == "first load", f"{expected}: a full page load, not instant"
+        problems = chart_problems(page)
+        assert not problems, f"{expected}: {problems}"
+        visited.append(expected)
+    assert len(visited) >= 5, f"reached only {visited} of {sorted(chart_pages)} through the sidebar"
+    assert not watch.problems, watch.problems
+    page.context.close()
+
+
+def test_charts_redraw_when_the_palette_is_toggled(site: Site, browser: Browser):
+    watch = Watch()
+    page = new_page(browser, watch)
+    chart_pages = pages_with_charts(site)
+    # the page with the most charts: each must follow the palette
+    page.goto(max(chart_pages, key=lambda url: len(chart_pages[url].charts)))
+    assert not chart_problems(page)
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
+    label_fill = "() => getComputedStyle(document.querySelector('.vl-chart .vega-embed svg.marks text')).fill"
+    light_fill = page.evaluate(label_fill)
+    for scheme in ("slate", "default"):
+        # remember the chart surfaces drawn so far: a redraw replaces them
+        page.evaluate(
+            "document.querySelectorAll('.vl-chart .vega-embed svg.marks').forEach(s => s.dataset.old = '1')"
+        )
+        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.wait_for_function(
+            "s => document.body.getAttribute('data-md-color-scheme') === s", arg=scheme, timeout=TIMEOUT_MS
+        )
+        try:
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.vl-chart')].every(c =>
+                    c.querySelector('.vega-embed svg.marks')
+                    && !c.querySelector('.vega-embed svg.marks[data-old]'))""",
+                timeout=TIMEOUT_MS,
+            )
+        except PlaywrightTimeoutError:
+            pytest.fail(f"charts were not redrawn within {TIMEOUT_MS} ms of switching to {scheme!r}")
+        problems = chart_problems(page)
+        assert not problems, f"{scheme}: {problems}"
+        fill = page.evaluate(label_fill)
+        if scheme == "slate":
+            assert fill != light_fill, f"charts kept their light colours in dark mode ({fill})"
+        else:
+            assert fill == light_fill, f"charts did not return to light colours ({fill} != {light_fill})"
+    assert not watch.problems, watch.problems
+    page.context.close()

@@ -1,0 +1,276 @@
+"""The real site, built once per test session and served under a sub-path, plus Chromium and npm checks.
+
+Shared by tests/browser/ and tests/quality/: their conftest.py files import the fixtures below.
+The site is served at http://127.0.0.1:<free port>/briefing/ and built with SITE_URL set to that
+address, so Material's instant navigation (which only intercepts links listed in sitemap.xml) and
+root-absolute links are judged as they would be on a host that publishes under a sub-path.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+REPO = Path(__file__).resolve().parents[1]
+PREFIX = "/briefing/"
+NODE_MODULES = REPO / "node_modules"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+# Flags that let Chromium run headless as root here without reaching for any other host.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium() -> str:
+    """The Chromium executable, or a one-line failure (never a skip) saying how to install it."""
+    found = shutil.which("chromium")
+    if found is None:
+        pytest.fail("chromium is not installed: run `apt-get install -y chromium`", pytrace=False)
+    return CHROMIUM if Path(CHROMIUM).is_file() else found
+
+
+def require_npm_file(path: Path) -> Path:
+    """A file from node_modules/, or a one-line failure saying how to install it."""
+    if not path.is_file():
+        pytest.fail(
+            f"{path.relative_to(REPO)} is missing: run `npm ci` at the repository root", pytrace=False
+        )
+    return path
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    root: Path
+    prefix: str
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # clients that hang up early are fine
+            super().handle_error(request, client_address)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves root under prefix only: anything else, and any missing file, gets the site's 404.html."""
+
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        # lets linkchecker lift its per-host rate limit to maxrequestspersecond (tests/quality/linkcheckerrc)
+        self.send_header("LinkChecker", "local test server")
+        super().end_headers()
+
+    def translate_path(self, path: str) -> str:
+        path = unquote(urlsplit(path).path)
+        prefix = self.server.prefix
+        if not path.startswith(prefix):
+            return ""
+        target = (self.server.root / path[len(prefix) :]).resolve()
+        if target != self.server.root and self.server.root not in target.parents:
+            return ""
+        return str(target)
+
+    def send_head(self):  # the base class's: returns an open file, or None once it has answered
+        path = urlsplit(self.path).path
+        if path == self.server.prefix.rstrip("/"):
+            self.send_response(301)
+            self.send_header("Location", self.server.prefix)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        target = self.translate_path(self.path)
+        if target and os.path.isdir(target) and not os.path.isfile(os.path.join(target, "index.html")):
+            target = ""  # no directory listings
+        if not target or not os.path.exists(target):
+            self.send_error(404)
+            return None
+        return super().send_head()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self.server.root / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@dataclass
+class Site:
+    """A folder served over HTTP: files at `root`, pages at `url` (ending in the prefix)."""
+
+    root: Path
+    url: str
+
+    def pages(self) -> list[Path]:
+        """Every HTML file of the site, relative to root, sorted."""
+        return sorted(p.relative_to(self.root) for p in self.root.rglob("*.html"))
+
+    def url_of(self, page: Path) -> str:
+        """The address a reader uses for page: `x/index.html` is served as `x/`."""
+        text = page.as_posix()
+        if text == "index.html":
+            return self.url
+        if text.endswith("/index.html"):
+            text = text[: -len("index.html")]
+        return self.url + text
+
+
+class SiteServer:
+    """A small HTTP server on 127.0.0.1 and a free port, serving root under prefix, in a thread."""
+
+    def __init__(self, root: Path, prefix: str = PREFIX) -> None:
+        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+        self.httpd.root = root.resolve()
+        self.httpd.prefix = prefix
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{prefix}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
+
+    def start(self) -> SiteServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+def build_site(site_dir: Path, site_url: str) -> None:
+    """Build the real project (repo root) into site_dir for site_url; fail with the build's output."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "build.py"),
+            "--project",
+            str(REPO),
+            "--site-dir",
+            str(site_dir),
+        ],
+        env={**os.environ, "SITE_URL": site_url},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"scripts/build.py failed:\n{result.stdout}{result.stderr}", pytrace=False)
+    print(f"built {site_dir} for {site_url} in {time.perf_counter() - start:.1f} s")
+
+
+class _Shared:
+    """One resource for the whole session, however many conftest.py files declare a fixture for it.
+
+    tests/browser/ and tests/quality/ each import the fixtures below into their own conftest.py,
+    which gives pytest two session-scoped fixture definitions; counting users here keeps it to one
+    build, one server and one Chromium, torn down when the last user is done.
+    """
+
+    def __init__(self) -> None:
+        self.value: object = None
+        self.users = 0
+        self.close: Callable[[], None] = lambda: None
+
+    @contextmanager
+    def use(self, open_: Callable[[], tuple[object, Callable[[], None]]]) -> Iterator[object]:
+        if self.users == 0:
+            self.value, self.close = open_()
+        self.users += 1
+        try:
+            yield self.value
+        finally:
+            self.users -= 1
+            if self.users == 0:
+                close, self.value, self.close = self.close, None, lambda: None
+                close()
+
+
+_SITE = _Shared()
+_BROWSER = _Shared()
+
+
+def _open_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Callable[[], None]]:
+    root = tmp_path_factory.mktemp("served") / "site"
+    server = SiteServer(root)  # binds the port first: the build needs the address for SITE_URL
+    try:
+        build_site(root, server.url)
+    except BaseException:
+        server.stop()
+        raise
+    server.start()
+    return Site(root, server.url), server.stop
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real project, built once per session and served at http://127.0.0.1:<port>/briefing/."""
+    with _SITE.use(lambda: _open_site(tmp_path_factory)) as value:
+        assert isinstance(value, Site)
+        yield value
+
+
+def serve_folder(root: Path, prefix: str = PREFIX) -> Iterator[Site]:
+    """Serve an existing folder (a fixture site) for the length of a fixture."""
+    server = SiteServer(root, prefix).start()
+    try:
+        yield Site(root.resolve(), server.url)
+    finally:
+        server.stop()
+
+
+def _open_browser() -> tuple[Browser, Callable[[], None]]:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    except BaseException:
+        playwright.stop()
+        raise
+
+    def close() -> None:
+        chromium.close()
+        playwright.stop()
+
+    return chromium, close
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian Chromium driven by Playwright, launched once per session with a fresh profile."""
+    with _BROWSER.use(_open_browser) as value:
+        yield cast("Browser", value)
