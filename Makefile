@@ -11,6 +11,8 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
+	# the package itself, editable: `mkdocs` run by hand finds the hooks' imports
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
 site: $(INSTALLED)  ## install, then build the site into site/

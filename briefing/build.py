@@ -17,6 +17,7 @@ from briefing.changes import change_record
 from briefing.charts import build_charts
 from briefing.images import render_images, script_assets
 from briefing.model import build_model
+from briefing.progress import ProgressLine
 from briefing.publish import publish_site
 from briefing.read import read_dataset, read_published
 from briefing.render import SiteInfo, render_site
@@ -79,14 +80,27 @@ class BuildReport:
     """What each stage did and how long it took, in the order the stages ran."""
 
     say: Callable[[str], None] = print
+    live: bool = False  # draw a progress line for slow stages (on a terminal only)
     seconds: dict[str, float] = field(default_factory=dict)
+    _progress: ProgressLine | None = None
 
     @contextmanager
     def stage(self, name: str, summary: Callable[[], str] = lambda: "done") -> Iterator[None]:
         start = time.perf_counter()
-        yield
+        self._progress = ProgressLine(name) if self.live else None
+        try:
+            yield
+        finally:
+            if self._progress is not None:
+                self._progress.stop()
+                self._progress = None
         self.seconds[name] = time.perf_counter() - start
         self.say(f"{name}: {summary()}, {self.seconds[name]:.2f} s")
+
+    def advance(self, done: int, total: int) -> None:
+        """How far the running stage has got, for its progress line."""
+        if self._progress is not None:
+            self._progress.advance(done, total)
 
 
 def _count_cached(outputs: dict, made: str) -> str:
@@ -119,7 +133,7 @@ def build(project: Project, report: BuildReport, publish: bool = True) -> None:
     with report.stage("charts", lambda: _count_cached(charts, "built")):
         charts = build_charts(model, cache)
     with report.stage("images", lambda: _count_cached(images, "rendered")):
-        images = render_images(charts, cache)
+        images = render_images(charts, cache, report.advance)
         assets = script_assets(cache)
     with report.stage("render", lambda: f"{len(files)} files"):
         files = render_site(model, charts, images, assets, site, project.templates_dir)

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         arguments.site_dir and arguments.site_dir.resolve(),
         arguments.cache_dir and Path(arguments.cache_dir).resolve(),
     )
-    report = BuildReport()
+    report = BuildReport(live=sys.stderr.isatty() and not os.environ.get("CI"))
     try:
         if arguments.check:
             check(project, report, Cache(project.cache_dir))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -46,7 +47,9 @@ def _render(spec: dict) -> tuple[bytes, bytes]:
     return svg.encode(), png
 
 
-def render_images(charts: dict[str, Chart], cache: Cache) -> dict[str, ChartImages]:
+def render_images(
+    charts: dict[str, Chart], cache: Cache, progress: Callable[[int, int], None] = lambda done, total: None
+) -> dict[str, ChartImages]:
     specs = {chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}
     keys = {
         chart_id: content_key("chart-images", vl_convert.__version__, PNG_SCALE, spec)
@@ -63,15 +66,23 @@ def render_images(charts: dict[str, Chart], cache: Cache) -> dict[str, ChartImag
     workers = min(os.cpu_count() or 1, len(missing))
     if workers > 1 and len(missing) >= PARALLEL_FROM:
         with ProcessPoolExecutor(workers) as pool:
-            rendered = list(pool.map(_render, [specs[c] for c in missing], chunksize=4))
+            rendered = _counted(pool.map(_render, [specs[c] for c in missing]), len(missing), progress)
     else:
-        rendered = [_render(specs[c]) for c in missing]
+        rendered = _counted(map(_render, [specs[c] for c in missing]), len(missing), progress)
     for chart_id, (svg, png) in zip(missing, rendered, strict=True):
         key = keys[chart_id]
         images[chart_id] = ChartImages(
             cache.put(key + ".svg", svg), cache.put(key + ".png", png), cached=False
         )
     return images
+
+
+def _counted(results: Iterator, total: int, progress: Callable[[int, int], None]) -> list:
+    done = []
+    for result in results:
+        done.append(result)
+        progress(len(done), total)
+    return done
 
 
 def script_assets(cache: Cache) -> dict[str, bytes]:
