@@ -25,6 +25,23 @@ from briefing.model import Model, Organisation
 
 CHARTS_DIR = "charts"
 NAV_GROUP_SIZE = 50
+# The printable page: the briefing's pages in reading order, as one (all at the site root,
+# so their relative links hold there too).
+PRINT_PAGE = "print.md"
+PRINT_ORDER = [
+    "index.md",
+    "targets.md",
+    "overseas.md",
+    "ai.md",
+    "outlook.md",
+    "people.md",
+    "timeline.md",
+    "method.md",
+]
+PRINT_BODY = "<!-- the briefing's pages -->"
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+CITE_LINE = re.compile(r'^<p class="cite-this-page">.*\n', re.M)
+FIGURE = re.compile(r'<figure class="chart" id="(?P<id>[^"]+)">.*?</figure>\n', re.S)
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 # (template, output path) of the pages that exist once per site
@@ -175,6 +192,9 @@ def render_site(
         pages[path] = _render(
             environment, "organisation.md.j2", context | page_context(path, site) | {"org": org}
         )
+    pages[PRINT_PAGE] = _render(environment, "print.md.j2", context | page_context(PRINT_PAGE, site)).replace(
+        PRINT_BODY, printable_body([pages[path] for path in PRINT_ORDER])
+    )
     files = {path: text.encode() for path, text in pages.items()} | assets
     for chart in charts.values():
         files |= chart_downloads(chart, images[chart.chart_id], model.source)
@@ -182,6 +202,25 @@ def render_site(
         files[f"data/{file_name}"] = raw
     files[f"data/{CHANGES_FILE}"] = (json.dumps(model.changes, indent=2, ensure_ascii=False) + "\n").encode()
     return files
+
+
+def printable_body(pages: list[str]) -> str:
+    """The pages' Markdown as one document: no front matter or cite lines, headings one level
+    down, each chart once (element ids must stay unique)."""
+    seen_figures: set[str] = set()
+    parts = []
+    for page in pages:
+        body = FRONT_MATTER.sub("", page, count=1)
+        body = CITE_LINE.sub("", body)
+        body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.M)
+
+        def once(figure: re.Match) -> str:
+            first = figure["id"] not in seen_figures
+            seen_figures.add(figure["id"])
+            return figure[0] if first else ""
+
+        parts.append(FIGURE.sub(once, body).strip())
+    return "\n\n".join(parts)
 
 
 def chart_downloads(chart: Chart, images: ChartImages, source: dict) -> dict[str, bytes]:
