@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.package-lock.json
 
-.PHONY: site test check serve offline lint format clean
+.PHONY: site test check serve offline bench lint format clean
+
+SIZES ?= 100,1000
+OUT ?= bench-results.json
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +36,9 @@ offline: $(INSTALLED)  ## a copy browsable from file://, zipped as briefing-offl
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_INSTALLED)
+
+bench: $(INSTALLED)  ## time the build on synthetic datasets: make bench SIZES=100,1000 OUT=results.json
+	$(PY) scripts/bench.py --sizes $(SIZES) --out $(OUT)
 
 test: $(INSTALLED) $(NODE_INSTALLED)  ## install, then run every test
 	$(PY) -m ruff check .
