@@ -24,7 +24,7 @@ from briefing.images import ChartImages
 from briefing.model import Model, Organisation
 
 CHARTS_DIR = "charts"
-NAV_GROUP_SIZE = 50
+NAV_GROUP_SIZE = 25
 # The printable page: the briefing's pages in reading order, as one (all at the site root,
 # so their relative links hold there too).
 PRINT_PAGE = "print.md"
