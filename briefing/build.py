@@ -35,7 +35,10 @@ class Project:
 
     @classmethod
     def at(cls, root: Path, site_dir: Path | None = None, cache_dir: Path | None = None) -> Project:
-        return cls(root, site_dir or root / "site", cache_dir or root / ".cache")
+        # the cache may live elsewhere (BRIEFING_CACHE_DIR), e.g. shared by a test session's builds
+        shared_cache = os.environ.get("BRIEFING_CACHE_DIR")
+        cache_dir = cache_dir or (Path(shared_cache).resolve() if shared_cache else root / ".cache")
+        return cls(root, site_dir or root / "site", cache_dir)
 
     @property
     def data_dir(self) -> Path:

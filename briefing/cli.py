@@ -33,7 +33,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cache-dir",
         type=Path,
-        default=os.environ.get("BRIEFING_CACHE_DIR"),
+        default=None,
         help="where rendered chart images are kept between builds "
         "(default: $BRIEFING_CACHE_DIR, else PROJECT/.cache)",
     )

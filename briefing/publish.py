@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -66,6 +67,11 @@ def _swap_into_place(staging: Path, site_dir: Path) -> None:
         os.rename(staging, site_dir)
         return
     retired = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-old-", dir=site_dir.parent))
-    os.rename(site_dir, retired / site_dir.name)
-    os.rename(staging, site_dir)
+    # an interrupt between the two renames would leave no site/ at all: hold it until both are done
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        os.rename(site_dir, retired / site_dir.name)
+        os.rename(staging, site_dir)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     shutil.rmtree(retired, ignore_errors=True)
