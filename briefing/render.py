@@ -155,17 +155,37 @@ def page_context(path: str, site: SiteInfo) -> dict:
     return {"page_path": path, "page_url": site.site_url + url, "href": href}
 
 
-def navigation_groups(organisations: list[Organisation]) -> list[tuple[str | None, list[Organisation]]]:
-    """Organisations for the navigation, in sections of NAV_GROUP_SIZE named by first and last.
+@dataclass(frozen=True)
+class NavEntry:
+    """An organisation's page, or a section of them named by its first and last."""
 
-    Material renders the open section of the navigation into every page: sections keep a
-    page's HTML small however many organisations there are.
+    label: str
+    org: Organisation | None = None
+    children: tuple[NavEntry, ...] = ()
+
+
+def navigation_tree(organisations: list[Organisation]) -> list[NavEntry]:
+    """Organisations for the navigation: at most NAV_GROUP_SIZE entries at any level.
+
+    Material renders the open sections of the navigation, with their siblings, into every
+    page; nesting sections keeps that to a few dozen entries however many organisations
+    there are.
     """
-    if len(organisations) <= NAV_GROUP_SIZE:
-        return [(None, organisations)]
-    ordered = sorted(organisations, key=lambda org: org.name.casefold())
-    chunks = [ordered[i : i + NAV_GROUP_SIZE] for i in range(0, len(ordered), NAV_GROUP_SIZE)]
-    return [(f"{chunk[0].name} – {chunk[-1].name}", chunk) for chunk in chunks]
+    entries = [NavEntry(org.name, org) for org in sorted(organisations, key=lambda org: org.name.casefold())]
+    while len(entries) > NAV_GROUP_SIZE:
+        chunks = [entries[i : i + NAV_GROUP_SIZE] for i in range(0, len(entries), NAV_GROUP_SIZE)]
+        entries = [
+            NavEntry(f"{_first(chunk[0])} – {_last(chunk[-1])}", children=tuple(chunk)) for chunk in chunks
+        ]
+    return entries
+
+
+def _first(entry: NavEntry) -> str:
+    return _first(entry.children[0]) if entry.children else entry.label
+
+
+def _last(entry: NavEntry) -> str:
+    return _last(entry.children[-1]) if entry.children else entry.label
 
 
 def render_site(
@@ -181,7 +201,7 @@ def render_site(
         "model": model,
         "charts": charts,
         "site": site,
-        "navigation_groups": navigation_groups(list(model.organisations.values())),
+        "navigation": navigation_tree(list(model.organisations.values())),
     }
     pages = {
         path: _render(environment, template, context | page_context(path, site))
