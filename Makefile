@@ -29,7 +29,7 @@ serve: $(INSTALLED)  ## preview at http://127.0.0.1:8000/, re-rendering on edits
 
 offline: $(INSTALLED)  ## a copy browsable from file://, zipped as briefing-offline.zip
 	BRIEFING_DIRECTORY_URLS=false BRIEFING_SEARCH=false $(PY) scripts/build.py --site-dir site-offline
-	rm -f briefing-offline.zip
+	rm -f briefing-offline.zip site-offline/404.html  # its root-absolute links cannot work from disk
 	cd site-offline && ../$(PY) -m zipfile -c ../briefing-offline.zip .
 
 # the Nu HTML Checker and axe-core, pinned in package-lock.json

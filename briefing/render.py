@@ -25,8 +25,8 @@ from briefing.model import Model, Organisation
 
 CHARTS_DIR = "charts"
 NAV_GROUP_SIZE = 25
-# The printable page: the briefing's pages in reading order, as one (all at the site root,
-# so their relative links hold there too).
+# The printable page: the briefing's pages in reading order, as one. Their Markdown links
+# hold there too (MkDocs resolves them from the Markdown file, and all these sit at the root).
 PRINT_PAGE = "print.md"
 PRINT_ORDER = [
     "index.md",
@@ -212,8 +212,13 @@ def render_site(
         pages[path] = _render(
             environment, "organisation.md.j2", context | page_context(path, site) | {"org": org}
         )
-    pages[PRINT_PAGE] = _render(environment, "print.md.j2", context | page_context(PRINT_PAGE, site)).replace(
-        PRINT_BODY, printable_body([pages[path] for path in PRINT_ORDER])
+    # the printed pages are rendered again for the print page's own address: their raw-HTML
+    # links (charts, downloads, evidence rows) must be relative to it, not to each page
+    print_context = context | page_context(PRINT_PAGE, site)
+    template_of = {path: template for template, path in SITE_PAGES}
+    printed = [_render(environment, template_of[path], print_context) for path in PRINT_ORDER]
+    pages[PRINT_PAGE] = _render(environment, "print.md.j2", print_context).replace(
+        PRINT_BODY, printable_body(printed)
     )
     files = {path: text.encode() for path, text in pages.items()} | assets
     for chart in charts.values():

@@ -1,0 +1,177 @@
+"""The offline copy (`make offline`) read from the file system: every page draws its charts from
+local files only, navigation works and the downloads are there.
+
+The real project's data, templates and assets are copied into a throwaway project (so the
+build does not rewrite the repository's docs/) and built the way the Makefile's `offline`
+target builds it: BRIEFING_DIRECTORY_URLS=false BRIEFING_SEARCH=false, into --site-dir.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+from urllib.request import url2pathname
+
+import pytest
+from conftest import make_project
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request
+from site_server import REPO
+
+pytestmark = pytest.mark.browser
+
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+LOCAL_SCHEMES = ("file", "data", "blob")
+CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
+    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
+CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
+    id: c.id,
+    error: c.getAttribute('data-error'),
+    drawn: c.classList.contains('vl-drawn'),
+    live: c.querySelectorAll('.vl-live svg.marks').length,
+}))"""
+# MkDocs writes 404.html with root-absolute links for a web server to answer missing addresses
+# with; no reader reaches it from the file system, so it is not opened here.
+NOT_OPENED = {"404.html"}
+
+
+@dataclass
+class Watch:
+    """What a page did that an offline reader should never meet."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> Page:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("request", self.on_request)
+        page.on("requestfailed", self.on_failed)
+        return page
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def on_request(self, request: Request) -> None:
+        if urlsplit(request.url).scheme not in LOCAL_SCHEMES:
+            self.problems.append(f"request to {request.url}")
+
+    def on_failed(self, request: Request) -> None:
+        if request.failure != "net::ERR_ABORTED":  # cancelled by the page itself, e.g. by leaving it
+            self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline variant of the real project, built into a temporary folder."""
+    base = tmp_path_factory.mktemp("offline")
+    project = make_project(base / "project")
+    site_dir = base / "site-offline"
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    env |= {"BRIEFING_DIRECTORY_URLS": "false", "BRIEFING_SEARCH": "false"}
+    start = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "build.py"),
+            "--project",
+            str(project),
+            "--site-dir",
+            str(site_dir),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"the offline build failed:\n{result.stdout}{result.stderr}", pytrace=False)
+    print(f"built the offline copy in {time.perf_counter() - start:.1f} s")
+    return site_dir
+
+
+def pages_of(site_dir: Path) -> list[Path]:
+    return sorted(
+        page for page in site_dir.rglob("*.html") if page.relative_to(site_dir).as_posix() not in NOT_OPENED
+    )
+
+
+def new_page(browser: Browser, watch: Watch) -> Page:
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    return watch.attach(context.new_page())
+
+
+def path_of(url: str) -> Path:
+    parts = urlsplit(urldefrag(url).url)
+    assert parts.scheme == "file", f"{url} is not a file: URL"
+    return Path(url2pathname(parts.path))
+
+
+def chart_problems(page: Page) -> list[str]:
+    page.wait_for_function(CHARTS_SETTLED)
+    return [
+        f"chart {chart['id']} not drawn: {chart}"
+        for chart in page.evaluate(CHART_STATE)
+        if chart["error"] or not chart["drawn"] or chart["live"] != 1
+    ]
+
+
+def test_the_offline_copy_uses_html_file_names(offline_site: Path):
+    pages = {page.relative_to(offline_site).as_posix() for page in pages_of(offline_site)}
+    assert {"index.html", "method.html", "targets.html"} <= pages, sorted(pages)
+    assert not (offline_site / "search").exists(), "search is on: under file:// it fetches from a CDN"
+
+
+def test_every_page_draws_its_charts_from_local_files_only(offline_site: Path, browser: Browser):
+    watch = Watch()
+    page = new_page(browser, watch)
+    failures: dict[str, list[str]] = {}
+    charts = 0
+    for path in pages_of(offline_site):
+        watch.problems = []
+        page.goto(path.as_uri(), wait_until="load")
+        problems = chart_problems(page)
+        charts += page.locator(".vl-chart").count()
+        problems += watch.problems
+        if problems:
+            failures[path.relative_to(offline_site).as_posix()] = problems
+    page.context.close()
+    assert not failures, "\n".join(f"{name}: {problem}" for name, ps in failures.items() for problem in ps)
+    assert charts >= 5, f"only {charts} charts on the offline copy's pages"
+
+
+def test_a_nav_link_opens_another_page_and_a_csv_download_is_there(offline_site: Path, browser: Browser):
+    watch = Watch()
+    page = new_page(browser, watch)
+    home = offline_site / "index.html"
+    page.goto(home.as_uri())
+    links = page.locator("nav.md-nav--primary a.md-nav__link[href]")
+    hrefs = links.evaluate_all("links => links.map(a => a.href)")
+    # the first page the sidebar links to that is not this one and has a chart
+    targets = [
+        (index, href)
+        for index, href in enumerate(hrefs)
+        if path_of(href) != home and 'class="vl-chart"' in path_of(href).read_text()
+    ]
+    assert targets, f"the home page's navigation links no other page with a chart: {hrefs}"
+    index, href = targets[0]
+    links.nth(index).click()
+    page.wait_for_url(href)
+    assert page.evaluate("location.protocol") == "file:"
+    assert not chart_problems(page), chart_problems(page)
+    downloads = page.locator(".chart-downloads a[href$='.csv']")
+    assert downloads.count() >= 1, f"{href}: no CSV download link"
+    for url in downloads.evaluate_all("links => links.map(a => a.href)"):
+        csv_file = path_of(url)
+        assert csv_file.is_file(), f"{href}: the CSV download {url} is not a file"
+        assert offline_site.resolve() in csv_file.resolve().parents, f"{url} is outside the offline copy"
+        assert csv_file.read_text().count("\n") >= 2, f"{url} holds no rows"
+    assert not watch.problems, watch.problems
+    page.context.close()
