@@ -19,7 +19,7 @@ import jinja2
 from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
-from briefing.formatting import bounded, citation, number, with_unit
+from briefing.formatting import bounded, citation
 from briefing.images import ChartImages
 from briefing.model import Model, Organisation
 
@@ -109,10 +109,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         md=markdown_text,
         front_matter=front_matter_value,
         link_url=link_url,
-        number=number,
         bounded=bounded,
         citation=citation,
-        with_unit=with_unit,
         chart_attribute=chart_attribute,
         cell=cell_text,
     )

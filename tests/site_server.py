@@ -167,8 +167,9 @@ class SiteServer:
         self.thread.join(timeout=5)
 
 
-def build_site(site_dir: Path, site_url: str) -> None:
-    """Build the real project (repo root) into site_dir for site_url; fail with the build's output."""
+def build_site(site_dir: Path, project: Path = REPO, **environment: str) -> None:
+    """Build project (by default the real one) into site_dir with these environment variables
+    set (SITE_URL, SOURCE_DATE_EPOCH, ...); fail with the build's output."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     result = subprocess.run(
@@ -176,11 +177,11 @@ def build_site(site_dir: Path, site_url: str) -> None:
             sys.executable,
             str(REPO / "scripts" / "build.py"),
             "--project",
-            str(REPO),
+            str(project),
             "--site-dir",
             str(site_dir),
         ],
-        env={**os.environ, "SITE_URL": site_url},
+        env={**os.environ, **environment},
         capture_output=True,
         text=True,
         check=False,
@@ -188,7 +189,7 @@ def build_site(site_dir: Path, site_url: str) -> None:
     )
     if result.returncode != 0:
         pytest.fail(f"scripts/build.py failed:\n{result.stdout}{result.stderr}", pytrace=False)
-    print(f"built {site_dir} for {site_url} in {time.perf_counter() - start:.1f} s")
+    print(f"built {site_dir} with {environment} in {time.perf_counter() - start:.1f} s")
 
 
 class _Shared:
@@ -226,7 +227,7 @@ def _open_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Callable
     root = tmp_path_factory.mktemp("served") / "site"
     server = SiteServer(root)  # binds the port first: the build needs the address for SITE_URL
     try:
-        build_site(root, server.url)
+        build_site(root, SITE_URL=server.url)
     except BaseException:
         server.stop()
         raise

@@ -1,25 +1,9 @@
-import os
-import subprocess
-import sys
-
-from conftest import REPO, tree_bytes
+from conftest import tree_bytes
+from site_server import build_site
 
 
 def build_into(project, site_dir):
-    environment = os.environ | {"SOURCE_DATE_EPOCH": "1767225600"}
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "scripts" / "build.py"),
-            "--project",
-            str(project),
-            "--site-dir",
-            str(site_dir),
-        ],
-        check=True,
-        capture_output=True,
-        env=environment,
-    )
+    build_site(site_dir, project, SOURCE_DATE_EPOCH="1767225600")
     return tree_bytes(site_dir)
 
 

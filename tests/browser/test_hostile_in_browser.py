@@ -8,17 +8,13 @@ charts, Material's navigation) is judged too, not only the HTML as written.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser
-from site_server import REPO, Site, SiteServer
+from site_server import Site, SiteServer, build_site
 from test_hostile_input import HOSTILE, poison
 
 pytestmark = pytest.mark.browser
@@ -76,25 +72,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sit
     root = base / "site"
     server = SiteServer(root)  # binds the port first: the build needs the address for SITE_URL
     try:
-        start = time.perf_counter()
-        result = subprocess.run(
-            [
-                sys.executable,
-                str(REPO / "scripts" / "build.py"),
-                "--project",
-                str(project),
-                "--site-dir",
-                str(root),
-            ],
-            env={**os.environ, "SITE_URL": server.url},
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"the poisoned build failed:\n{result.stdout}{result.stderr}", pytrace=False)
-        print(f"built the poisoned site in {time.perf_counter() - start:.1f} s")
+        build_site(root, project, SITE_URL=server.url)
     except BaseException:
         server.httpd.server_close()
         raise
