@@ -242,3 +242,20 @@ def test_charts_redraw_when_the_palette_is_toggled(site: Site, browser: Browser)
             assert fill == light_fill, f"charts did not return to light colours ({fill} != {light_fill})"
     assert not watch.problems, watch.problems
     page.context.close()
+
+
+def test_search_finds_pages_under_the_sub_path(site: Site, browser: Browser):
+    """Search works where the site is served (/briefing/): its index and worker load from there."""
+    watch = Watch()
+    page = new_page(browser, watch)
+    page.goto(site.url)
+    page.locator(".md-search__input").first.click()
+    page.keyboard.type("Leapmotor")  # Material searches on key events, which fill() does not send
+    result = page.locator(".md-search-result__item a").first
+    result.wait_for(timeout=TIMEOUT_MS)
+    href = result.get_attribute("href")
+    assert urlsplit(href).path.startswith("/briefing/"), href
+    result.click()
+    page.wait_for_load_state()
+    assert "Leapmotor" in page.inner_text(".md-content")
+    assert watch.problems == []
