@@ -17,12 +17,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -275,3 +276,60 @@ def browser() -> Iterator[Browser]:
     """Debian Chromium driven by Playwright, launched once per session with a fresh profile."""
     with _BROWSER.use(_open_browser) as value:
         yield cast("Browser", value)
+
+
+# The one console message we let pass, word for word: Vega-Lite warns that it drops "fit-y" for
+# a chart with a discrete height even when the spec asks only for "fit-x", as ours do (width
+# "container", height a step per row). Nothing is dropped; upstream: vega/vega-lite pull #8579.
+SPURIOUS_VEGA_LITE_WARNING = 'WARN Dropping "fit-y" because spec has discrete height.'
+VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
+TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Watch:
+    """Everything a page did that a reader should never see: errors, warnings, other hosts, 4xx/5xx."""
+
+    expected_status: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    # which addresses a page may load: by default only this machine's server
+    allowed: Callable[[str], bool] = lambda url: urlsplit(url).hostname == "127.0.0.1"
+
+    def attach(self, page: Page) -> Page:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("request", self.on_request)
+        page.on("requestfailed", self.on_failed)
+        page.on("response", self.on_response)
+        return page
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        url = message.location.get("url")
+        if message.text.startswith("Failed to load resource") and url in self.expected_status:
+            return  # Chromium logs every 4xx, including the 404 page we asked for
+        if message.type == "warning" and message.text == SPURIOUS_VEGA_LITE_WARNING:
+            return
+        if message.type in ("error", "warning", "assert"):
+            self.problems.append(f"console {message.type}: {message.text} ({message.location.get('url')})")
+
+    def on_request(self, request: Request) -> None:
+        if urlsplit(request.url).scheme in ("data", "blob", "about"):
+            return
+        if not self.allowed(request.url):
+            self.problems.append(f"request to another host: {request.url}")
+
+    def on_failed(self, request: Request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the page itself (e.g. by leaving it), not refused by the server
+        self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def on_response(self, response: Response) -> None:
+        expected = self.expected_status.get(response.url, 200)
+        if response.status >= 400 and response.status != expected:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+def new_page(browser: Browser, watch: Watch) -> Page:
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+    context.set_default_timeout(TIMEOUT_MS)
+    return watch.attach(context.new_page())

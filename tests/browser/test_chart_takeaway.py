@@ -24,12 +24,10 @@ from urllib.parse import urldefrag
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page
-from site_server import REPO, Site
+from site_server import REPO, TIMEOUT_MS, VIEWPORT, Site
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
-TIMEOUT_MS = 15_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
     .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""

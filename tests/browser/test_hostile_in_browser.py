@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser
-from site_server import Site, SiteServer, build_site
+from site_server import TIMEOUT_MS, VIEWPORT, Site, SiteServer, build_site
 from test_hostile_input import HOSTILE, poison
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1280, "height": 900}
-TIMEOUT_MS = 15_000
 LONG = max(HOSTILE, key=len)  # the 10,000-character value: looked for by its first characters
 LONG_PREFIX = LONG[:1000]
 CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]

@@ -8,20 +8,17 @@ target builds it: BRIEFING_DIRECTORY_URLS=false BRIEFING_SEARCH=false, into --si
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 from urllib.request import url2pathname
 
 import pytest
 from conftest import make_project
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request
-from site_server import build_site
+from playwright.sync_api import Browser, Page
+from site_server import Watch, build_site, new_page
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1280, "height": 900}
-TIMEOUT_MS = 15_000
 LOCAL_SCHEMES = ("file", "data", "blob")
 CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
     .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
@@ -34,32 +31,6 @@ CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
 # MkDocs writes 404.html with root-absolute links for a web server to answer missing addresses
 # with; no reader reaches it from the file system, so it is not opened here.
 NOT_OPENED = {"404.html"}
-
-
-@dataclass
-class Watch:
-    """What a page did that an offline reader should never meet."""
-
-    problems: list[str] = field(default_factory=list)
-
-    def attach(self, page: Page) -> Page:
-        page.on("console", self.on_console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("request", self.on_request)
-        page.on("requestfailed", self.on_failed)
-        return page
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
-
-    def on_request(self, request: Request) -> None:
-        if urlsplit(request.url).scheme not in LOCAL_SCHEMES:
-            self.problems.append(f"request to {request.url}")
-
-    def on_failed(self, request: Request) -> None:
-        if request.failure != "net::ERR_ABORTED":  # cancelled by the page itself, e.g. by leaving it
-            self.problems.append(f"request failed: {request.url} ({request.failure})")
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +55,6 @@ def pages_of(site_dir: Path) -> list[Path]:
     )
 
 
-def new_page(browser: Browser, watch: Watch) -> Page:
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
-    context.set_default_timeout(TIMEOUT_MS)
-    return watch.attach(context.new_page())
-
-
 def path_of(url: str) -> Path:
     parts = urlsplit(urldefrag(url).url)
     assert parts.scheme == "file", f"{url} is not a file: URL"
@@ -112,7 +77,7 @@ def test_the_offline_copy_uses_html_file_names(offline_site: Path):
 
 
 def test_every_page_draws_its_charts_from_local_files_only(offline_site: Path, browser: Browser):
-    watch = Watch()
+    watch = Watch(allowed=lambda url: urlsplit(url).scheme in LOCAL_SCHEMES)
     page = new_page(browser, watch)
     failures: dict[str, list[str]] = {}
     charts = 0
@@ -130,7 +95,7 @@ def test_every_page_draws_its_charts_from_local_files_only(offline_site: Path, b
 
 
 def test_a_nav_link_opens_another_page_and_a_csv_download_is_there(offline_site: Path, browser: Browser):
-    watch = Watch()
+    watch = Watch(allowed=lambda url: urlsplit(url).scheme in LOCAL_SCHEMES)
     page = new_page(browser, watch)
     home = offline_site / "index.html"
     page.goto(home.as_uri())

@@ -6,24 +6,17 @@ under /briefing/ (see tests/site_server.py). These tests fail, never skip, when 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from site_server import Site
+from site_server import TIMEOUT_MS, Site, Watch, new_page
 
 pytestmark = pytest.mark.browser
 
-# The one console message we let pass, word for word: Vega-Lite warns that it drops "fit-y" for
-# a chart with a discrete height even when the spec asks only for "fit-x", as ours do (width
-# "container", height a step per row). Nothing is dropped; upstream: vega/vega-lite pull #8579.
-SPURIOUS_VEGA_LITE_WARNING = 'WARN Dropping "fit-y" because spec has discrete height.'
-VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
-TIMEOUT_MS = 15_000
 CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
     .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
 # What each chart container holds: its error if it failed, and how many live chart surfaces
@@ -35,54 +28,6 @@ CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
     surfaces: [...c.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks')]
         .filter(s => s.getBoundingClientRect().width > 0).length,
 }))"""
-
-
-@dataclass
-class Watch:
-    """Everything a page did that a reader should never see: errors, warnings, other hosts, 4xx/5xx."""
-
-    expected_status: dict[str, int] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-    def attach(self, page: Page) -> Page:
-        page.on("console", self.on_console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("request", self.on_request)
-        page.on("requestfailed", self.on_failed)
-        page.on("response", self.on_response)
-        return page
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        url = message.location.get("url")
-        if message.text.startswith("Failed to load resource") and url in self.expected_status:
-            return  # Chromium logs every 4xx, including the 404 page we asked for
-        if message.type == "warning" and message.text == SPURIOUS_VEGA_LITE_WARNING:
-            return
-        if message.type in ("error", "warning", "assert"):
-            self.problems.append(f"console {message.type}: {message.text} ({message.location.get('url')})")
-
-    def on_request(self, request: Request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if parts.hostname != "127.0.0.1":
-            self.problems.append(f"request to another host: {request.url}")
-
-    def on_failed(self, request: Request) -> None:
-        if request.failure == "net::ERR_ABORTED":
-            return  # cancelled by the page itself (e.g. by leaving it), not refused by the server
-        self.problems.append(f"request failed: {request.url} ({request.failure})")
-
-    def on_response(self, response: Response) -> None:
-        expected = self.expected_status.get(response.url, 200)
-        if response.status >= 400 and response.status != expected:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-
-def new_page(browser: Browser, watch: Watch) -> Page:
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
-    context.set_default_timeout(TIMEOUT_MS)
-    return watch.attach(context.new_page())
 
 
 def chart_problems(page: Page) -> list[str]:
