@@ -257,6 +257,5 @@ def headline_figures(targets: list[dict], forecasts: list[dict]) -> dict:
         "lowest_target": lowest,
         "highest_target": highest,
         "largest_volume": max(volumes, key=lambda t: t["volume_high"] or t["volume_low"], default=None),
-        "growth_targets": len(growth_targets),
         "gap": gap,
     }
