@@ -47,7 +47,7 @@ class Dataset:
     files: dict[str, bytes]
 
     def resource(self, name: str) -> dict:
-        return next(r for r in self.descriptor["resources"] if r["name"] == name)
+        return resource_named(self.descriptor, name)
 
 
 def validate_dataset(raw: RawDataset) -> Dataset:
@@ -73,8 +73,13 @@ def _raise_if(problems: list[Problem]) -> None:
         raise DataError(problems)
 
 
+def resource_named(descriptor: dict, name: str) -> dict:
+    """The descriptor's resource of that name."""
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
 def _resource(raw: RawDataset, name: str) -> dict:
-    return next(r for r in raw.descriptor["resources"] if r["name"] == name)
+    return resource_named(raw.descriptor, name)
 
 
 def _fields(raw: RawDataset, name: str) -> list[dict]:

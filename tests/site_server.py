@@ -284,6 +284,9 @@ def browser() -> Iterator[Browser]:
 SPURIOUS_VEGA_LITE_WARNING = 'WARN Dropping "fit-y" because spec has discrete height.'
 VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
 TIMEOUT_MS = 15_000
+# true once every chart on the page has drawn or failed
+CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
+    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
 
 
 @dataclass

@@ -24,13 +24,11 @@ from urllib.parse import urldefrag
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page
-from site_server import REPO, TIMEOUT_MS, VIEWPORT, Site
+from site_server import CHARTS_SETTLED, REPO, TIMEOUT_MS, VIEWPORT, Site
 
 pytestmark = pytest.mark.browser
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
-    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
 # Each figure as the page shows it. The caption's first paragraph is "<strong>title</strong> ¶
 # description": the description is the text after the permalink.
 FIGURES = """() => [...document.querySelectorAll('figure.chart')].map(figure => {

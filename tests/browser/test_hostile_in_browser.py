@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser
-from site_server import TIMEOUT_MS, VIEWPORT, Site, SiteServer, build_site
+from site_server import CHARTS_SETTLED, TIMEOUT_MS, VIEWPORT, Site, SiteServer, build_site
 from test_hostile_input import HOSTILE, poison
 
 pytestmark = pytest.mark.browser
 
 LONG = max(HOSTILE, key=len)  # the 10,000-character value: looked for by its first characters
 LONG_PREFIX = LONG[:1000]
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
-    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
 # Inline event handlers Material itself puts outside the content area (none in 9.8.1); inside
 # .md-content, where the data is rendered, none is allowed at all.
 MATERIAL_HANDLERS: frozenset[tuple[str, str]] = frozenset()  # (tag, attribute)

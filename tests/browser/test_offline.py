@@ -15,13 +15,11 @@ from urllib.request import url2pathname
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser, Page
-from site_server import Watch, build_site, new_page
+from site_server import CHARTS_SETTLED, Watch, build_site, new_page
 
 pytestmark = pytest.mark.browser
 
 LOCAL_SCHEMES = ("file", "data", "blob")
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
-    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
 CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
     id: c.id,
     error: c.getAttribute('data-error'),

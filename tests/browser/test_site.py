@@ -13,12 +13,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from site_server import TIMEOUT_MS, Site, Watch, new_page
+from site_server import CHARTS_SETTLED, TIMEOUT_MS, Site, Watch, new_page
 
 pytestmark = pytest.mark.browser
 
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
-    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
 # What each chart container holds: its error if it failed, and how many live chart surfaces
 # (vega-embed's, visible; not the static fallback image) it shows.
 CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
