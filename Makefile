@@ -25,7 +25,7 @@ check: $(INSTALLED)  ## validate data/ without building
 	$(PY) scripts/build.py --check
 
 serve: $(INSTALLED)  ## preview at http://127.0.0.1:8000/, re-rendering on edits to data/ or templates/
-	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+	$(PY) scripts/build.py --serve --dev-addr 127.0.0.1:8000
 
 offline: $(INSTALLED)  ## a copy browsable from file://, zipped as briefing-offline.zip
 	BRIEFING_DIRECTORY_URLS=false BRIEFING_SEARCH=false $(PY) scripts/build.py --site-dir site-offline

@@ -15,14 +15,14 @@ from briefing import read, validate
 from briefing.cache import Cache, code_version, content_key, digest
 from briefing.changes import change_record
 from briefing.charts import build_charts
-from briefing.images import render_images, script_assets
+from briefing.images import ChartImages, render_images, script_assets
 from briefing.model import build_model
 from briefing.progress import ProgressLine
 from briefing.publish import publish_site
-from briefing.read import read_dataset, read_published
-from briefing.render import SiteInfo, render_site
+from briefing.read import read_chart_images, read_dataset, read_published
+from briefing.render import CHARTS_DIR, SiteInfo, render_site
 from briefing.validate import Dataset, validate_dataset
-from briefing.write import write_docs
+from briefing.write import WriteReport, write_docs
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,12 @@ def _count_cached(outputs: dict, made: str) -> str:
     return f"{len(outputs) - cached} {made}, {cached} cached"
 
 
+def _count_images(images: dict[str, ChartImages]) -> str:
+    fresh = {chart_id: image for chart_id, image in images.items() if not image.stand_in}
+    kept = len(images) - len(fresh)
+    return _count_cached(fresh, "rendered") + (f", {kept} left as they were" if kept else "")
+
+
 def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
     """Read and validate data/; the same files validated by the same code before are valid still."""
     with report.stage("read"):
@@ -121,10 +127,17 @@ def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
         {name: digest(content) for name, content in raw.files.items()},
     )
     with report.stage("validate", lambda: f"{sum(len(t.rows) for t in raw.tables.values())} rows valid"):
-        return cache.remembered(key, lambda: validate_dataset(raw))
+        return cache.remembered(key, lambda: validate_dataset(raw, cache))
 
 
-def build(project: Project, report: BuildReport, publish: bool = True) -> None:
+def build(
+    project: Project, report: BuildReport, publish: bool = True, defer_images: bool = False
+) -> WriteReport:
+    """The whole pipeline; returns what the writer did to docs/.
+
+    defer_images (the preview's first pass after an edit): charts whose images are not cached
+    keep the last build's images, so the edit shows before they are rendered.
+    """
     cache = Cache(project.cache_dir)
     dataset = check(project, report, cache)
     site = site_info(project.config_file)
@@ -135,8 +148,9 @@ def build(project: Project, report: BuildReport, publish: bool = True) -> None:
         model = build_model(dataset, changes)
     with report.stage("charts", lambda: _count_cached(charts, "built")):
         charts = build_charts(model, cache)
-    with report.stage("images", lambda: _count_cached(images, "rendered")):
-        images = render_images(charts, cache, report.advance)
+    with report.stage("images", lambda: _count_images(images)):
+        stand_ins = read_chart_images(project.docs_dir / CHARTS_DIR, charts) if defer_images else {}
+        images = render_images(charts, cache, report.advance, stand_ins)
         assets = script_assets(cache)
     with report.stage("render", lambda: f"{len(files)} files"):
         files = render_site(model, charts, images, assets, site, project.templates_dir)
@@ -150,3 +164,4 @@ def build(project: Project, report: BuildReport, publish: bool = True) -> None:
     if publish:
         with report.stage("mkdocs", lambda: f"site in {project.site_dir}"):
             publish_site(project.config_file, project.site_dir)
+    return written

@@ -10,6 +10,7 @@ from pathlib import Path
 from briefing.build import BuildReport, Project, build, check
 from briefing.cache import Cache
 from briefing.errors import BriefingError
+from briefing.serve import serve
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -39,8 +40,14 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="only validate data/; build nothing")
+    mode.add_argument("--docs-only", action="store_true", help="render docs/ but do not run MkDocs")
     mode.add_argument(
-        "--docs-only", action="store_true", help="render docs/ but do not run MkDocs (mkdocs serve does that)"
+        "--serve",
+        action="store_true",
+        help="preview the site at --dev-addr, showing each edit of data/ or templates/ within a second",
+    )
+    parser.add_argument(
+        "--dev-addr", default="127.0.0.1:8000", help="HOST:PORT the preview serves at (default: %(default)s)"
     )
     return parser.parse_args(argv)
 
@@ -56,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.check:
             check(project, report, Cache(project.cache_dir))
+        elif arguments.serve:
+            serve(project, arguments.dev_addr)
         else:
             build(project, report, publish=not arguments.docs_only)
     except BriefingError as error:

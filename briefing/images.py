@@ -31,6 +31,7 @@ class ChartImages:
     svg: bytes
     png: bytes
     cached: bool
+    stand_in: bool = False  # the last build's images, kept while a preview shows an edit first
 
 
 def static_spec(spec: dict) -> dict:
@@ -48,8 +49,13 @@ def _render(spec: dict) -> tuple[bytes, bytes]:
 
 
 def render_images(
-    charts: dict[str, Chart], cache: Cache, progress: Callable[[int, int], None] = lambda done, total: None
+    charts: dict[str, Chart],
+    cache: Cache,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    stand_ins: dict[str, tuple[bytes, bytes]] | None = None,
 ) -> dict[str, ChartImages]:
+    """Every chart's images, from the cache or rendered; a chart with a stand-in (its last SVG
+    and PNG) is not rendered now, so that a preview can show an edit before its images."""
     specs = {chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}
     keys = {
         chart_id: content_key("chart-images", vl_convert.__version__, PNG_SCALE, spec)
@@ -61,6 +67,8 @@ def render_images(
         svg, png = cache.get(key + ".svg"), cache.get(key + ".png")
         if svg is not None and png is not None:
             images[chart_id] = ChartImages(svg, png, cached=True)
+        elif stand_ins and chart_id in stand_ins:
+            images[chart_id] = ChartImages(*stand_ins[chart_id], cached=False, stand_in=True)
         else:
             missing.append(chart_id)
     workers = min(os.cpu_count() or 1, len(missing))
@@ -74,7 +82,7 @@ def render_images(
         images[chart_id] = ChartImages(
             cache.put(key + ".svg", svg), cache.put(key + ".png", png), cached=False
         )
-    return images
+    return {chart_id: images[chart_id] for chart_id in charts}
 
 
 def _counted(results: Iterator, total: int, progress: Callable[[int, int], None]) -> list:

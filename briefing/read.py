@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -233,3 +234,13 @@ def read_published(site_dir: Path) -> dict[str, bytes]:
     if not data_dir.is_dir():
         return {}
     return {path.name: path.read_bytes() for path in sorted(data_dir.iterdir()) if path.is_file()}
+
+
+def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, bytes]]:
+    """The SVG and PNG the last build wrote for each chart, where it wrote both."""
+    images = {}
+    for chart_id in chart_ids:
+        svg, png = charts_dir / f"{chart_id}.svg", charts_dir / f"{chart_id}.png"
+        if svg.is_file() and png.is_file():
+            images[chart_id] = (svg.read_bytes(), png.read_bytes())
+    return images

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from briefing.cache import COMPILED_TEMPLATES
 from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
@@ -104,6 +105,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,  # Markdown output: free text goes through the md filter instead
+        bytecode_cache=COMPILED_TEMPLATES,
     )
     environment.filters.update(
         md=markdown_text,

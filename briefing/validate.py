@@ -12,12 +12,15 @@ import copy
 import json
 import math
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 from frictionless import FrictionlessException, Package, Resource, Schema
 
+from briefing.cache import Cache, code_version, content_key
 from briefing.errors import DataError, Problem
 from briefing.read import RawDataset, RawTable
 
@@ -36,6 +39,7 @@ DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 FOREIGN_KEY_NOTE = re.compile(r'for "([^"]+)": values "([^"]*)" not found')
 POSITION_NOTE = re.compile(r"row at position (\d+)")
+CODE_VERSION = code_version(sys.modules[__name__])  # cached findings are void once this code changes
 
 
 @dataclass(frozen=True)
@@ -50,14 +54,21 @@ class Dataset:
         return resource_named(self.descriptor, name)
 
 
-def validate_dataset(raw: RawDataset) -> Dataset:
-    """Check every table; raise one DataError listing every problem, or return typed tables."""
-    _raise_if(_schema_problems(raw))
+def validate_dataset(raw: RawDataset, cache: Cache | None = None) -> Dataset:
+    """Check every table; raise one DataError listing every problem, or return typed tables.
+
+    The cache keeps frictionless' findings (per table, and on the schemas), so an edit re-checks
+    only what it touched.
+    """
+    cache = cache or Cache(None)
+    schema_key = content_key("schema-problems", CODE_VERSION, raw.descriptor)
+    _raise_if(cache.remembered(schema_key, partial(_schema_problems, raw)))
     _raise_if(_header_problems(raw))
     tables = {name: _in_schema_order(table, _fields(raw, name)) for name, table in raw.tables.items()}
     problems = _cell_problems(raw, tables)
     judged = {(p.file, p.row, p.column) for p in problems}  # one problem per cell: these come first
-    for problem in _frictionless_problems(raw, tables) + _bound_problems(raw, tables):
+    found = _frictionless_problems(raw, tables, cache) + _bound_problems(raw, tables)
+    for problem in found:
         if not any((problem.file, problem.row, c) in judged for c in (problem.column or "").split(", ")):
             problems.append(problem)
     _raise_if(sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "")))
@@ -258,29 +269,50 @@ def _expectation(field: dict) -> str:
     return f"(expected {', '.join(parts)})"
 
 
-def _frictionless_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[Problem]:
+def _frictionless_problems(
+    raw: RawDataset, tables: dict[str, list[list[str]]], cache: Cache
+) -> list[Problem]:
+    """frictionless' findings, table by table: a table is checked again only when it, its schema
+    or a table its foreign keys point to changed (frictionless costs ~40 ms a table)."""
+    problems = []
+    for name in tables:
+        referenced = sorted(_referenced_tables(_resource(raw, name)) & set(tables) - {name})
+        key = content_key(
+            "frictionless-table",
+            CODE_VERSION,
+            raw.tables[name].display_path,
+            raw.tables[name].lines,
+            [(_resource(raw, table), tables[table]) for table in [name, *referenced]],
+        )
+        check_table = partial(_frictionless_table_problems, raw, tables, name, referenced)
+        problems += cache.remembered(key, check_table)
+    return problems
+
+
+def _referenced_tables(resource: dict) -> set[str]:
+    keys = resource["schema"].get("foreignKeys", [])
+    return {key["reference"]["resource"] or resource["name"] for key in keys}
+
+
+def _frictionless_table_problems(
+    raw: RawDataset, tables: dict[str, list[list[str]]], name: str, referenced: list[str]
+) -> list[Problem]:
+    """frictionless' findings in one table, with the tables its foreign keys point to beside it."""
     resources = []
-    for resource in raw.descriptor["resources"]:
-        if resource["name"] not in tables:
-            continue
-        header = [field["name"] for field in resource["schema"]["fields"]]
+    for table in [name, *referenced]:
+        schema = _resource(raw, table)["schema"]
         resources.append(
             Resource(
-                name=resource["name"],
-                data=[header, *tables[resource["name"]]],
-                schema=Schema.from_descriptor(_whole_value_patterns(resource["schema"])),
+                name=table,
+                data=[[field["name"] for field in schema["fields"]], *tables[table]],
+                schema=Schema.from_descriptor(_whole_value_patterns(schema)),
             )
         )
-    report = Package(resources=resources).validate(limit_errors=10_000)
-    problems = []
-    for task in report.tasks:
-        table = raw.tables[task.name]
-        fields = {field["name"]: field for field in _fields(raw, task.name)}
-        for error in task.errors:
-            problem = _word_error(raw, table, fields, error)
-            if problem is not None:
-                problems.append(problem)
-    return problems
+    report = Package(resources=resources).get_resource(name).validate(limit_errors=10_000)
+    table = raw.tables[name]
+    fields = {field["name"]: field for field in _fields(raw, name)}
+    found = (_word_error(raw, table, fields, error) for task in report.tasks for error in task.errors)
+    return [problem for problem in found if problem is not None]
 
 
 def _line(table: RawTable, row_number: int) -> int:

@@ -18,7 +18,7 @@ def make_project(root: Path, data_dir: Path = REPO / "data") -> Path:
     """
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "briefing").symlink_to(REPO / "briefing")  # mkdocs.yml names the serve hook in it
+    (root / "briefing").symlink_to(REPO / "briefing")  # mkdocs.yml names the hooks in it
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "overrides", root / "overrides")
     shutil.copytree(

@@ -1,0 +1,130 @@
+"""`make serve`: a live preview that shows an edit of data/ or templates/ within a second.
+
+`mkdocs serve` notices a change by polling every 0.5 s, then loads the configuration again,
+compiles every theme template again and rebuilds every page. This preview keeps one
+configuration (and compiled templates, see hooks.on_env), polls every 0.1 s, and splits the
+work an edit causes in two passes:
+
+- quick: the pipeline, with charts whose static images are not cached keeping their last
+  images (the live chart already shows the edit), then MkDocs rebuilds only the pages whose
+  Markdown changed; browsers reload;
+- full, straight after: the new images and every page, so navigation, search and downloads
+  agree again; browsers reload once more.
+
+An edit that changes the navigation (pages added, removed or renamed) gets the full pass at
+once. A bad edit keeps the last good pages: the error is printed and shown on every page.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
+
+from briefing.build import BuildReport, Project, build
+from briefing.errors import BriefingError
+from briefing.write import WriteReport
+
+POLL_SECONDS = 0.1
+NAVIGATION_FILE = "SUMMARY.md"  # written by the render stage; the literate-nav plugin reads it
+# What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
+DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
+
+
+class PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server, polling faster, and able to queue a rebuild of its own."""
+
+    def __init__(self, builder, host: str, port: int, root: str, mount_path: str) -> None:
+        super().__init__(builder, host, port, root, mount_path, polling_interval=POLL_SECONDS)
+
+    def queue_rebuild(self) -> None:
+        # what the server's own file watcher does on a change (mkdocs 1.6, pinned)
+        with self._rebuild_cond:
+            self._want_rebuild = True
+            self._rebuild_cond.notify_all()
+
+
+class _QuietDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(DIRTY_BUILD_WARNING)
+
+
+@dataclass
+class Preview:
+    """The preview's state between passes."""
+
+    project: Project
+    config: MkDocsConfig
+    report: BuildReport
+    full_pass_due: bool = True  # the first pass, and the one after a quick pass, are full
+
+    def rebuild(self) -> bool:
+        """One pass, quick after an edit, else full; True when a full pass should follow."""
+        start = time.perf_counter()
+        quick = not self.full_pass_due
+        try:
+            written = build(self.project, self.report, publish=False, defer_images=quick)
+            error = None
+        except BriefingError as problem:
+            written, error = None, str(problem)
+            print(f"ERROR: still serving the last good pages; fix this and save:\n{error}", file=sys.stderr)
+        self.config.extra["build_error"] = error  # the theme shows it as a banner on every page
+        quick = quick and written is not None and not _navigation_changed(written)
+        mkdocs_build(self.config, dirty=quick)
+        self.full_pass_due = quick
+        kind = "quick pass (changed pages; images and every page follow)" if quick else "full pass"
+        print(f"preview: {kind} in {time.perf_counter() - start:.2f} s", flush=True)
+        return quick
+
+
+def _navigation_changed(written: WriteReport) -> bool:
+    return NAVIGATION_FILE in written.written or bool(written.removed)
+
+
+def serve(project: Project, dev_addr: str) -> None:
+    """Build, then serve the preview at dev_addr until interrupted."""
+    host, _, port = dev_addr.rpartition(":")
+    site_dir = tempfile.mkdtemp(prefix="briefing-preview-")
+    # strict off: a warning is shown in the terminal, never the end of the preview
+    config = load_config(str(project.config_file), site_dir=site_dir, strict=False, dev_addr=dev_addr)
+    mount_path = urlsplit(config.site_url or "/").path or "/"
+    config.site_url = f"http://{host}:{port}{mount_path}"
+    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
+    # dirty=True: the search plugin then merges a quick pass's pages into the last index
+    config.plugins.on_startup(command="serve", dirty=True)
+    preview = Preview(project, config, BuildReport(say=lambda line: print(line, flush=True)))
+
+    def rebuild() -> None:
+        if preview.rebuild():
+            server.queue_rebuild()
+
+    server = PreviewServer(rebuild, host, int(port), site_dir, mount_path)
+    try:
+        rebuild()
+        for watched in (
+            project.data_dir,
+            project.templates_dir,
+            project.docs_dir / "assets",
+            project.root / "overrides",
+            project.config_file,
+        ):
+            if watched.exists():
+                server.watch(str(watched))
+        config.plugins.on_serve(server, config=config, builder=rebuild)
+        print(f"preview: serving {config.site_url} (Ctrl-C stops it)", flush=True)
+        server.serve()
+    except KeyboardInterrupt:
+        print("preview: stopped", file=sys.stderr)
+    finally:
+        server.shutdown()
+        config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
