@@ -2,7 +2,7 @@
 
 `mkdocs serve` notices a change by polling every 0.5 s, then loads the configuration again,
 compiles every theme template again and rebuilds every page. This preview keeps one
-configuration (and compiled templates, see hooks.on_env), polls every 0.1 s, and splits the
+configuration (and compiled templates, see hooks.on_env), polls every 0.05 s, and splits the
 work an edit causes in two passes:
 
 - quick: the pipeline, with charts whose static images are not cached keeping their last
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -34,7 +35,8 @@ from briefing.build import BuildReport, Project, build
 from briefing.errors import BriefingError
 from briefing.write import WriteReport
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05  # a stat of each watched file (some dozens) 20 times a second
+SETTLE_SECONDS = 0.05  # a save seen, wait this long for the rest of it (editors write in steps)
 NAVIGATION_FILE = "SUMMARY.md"  # written by the render stage; the literate-nav plugin reads it
 # What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
 DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
@@ -45,6 +47,7 @@ class PreviewServer(LiveReloadServer):
 
     def __init__(self, builder, host: str, port: int, root: str, mount_path: str) -> None:
         super().__init__(builder, host, port, root, mount_path, polling_interval=POLL_SECONDS)
+        self.build_delay = SETTLE_SECONDS  # MkDocs waits 0.1 s
 
     def queue_rebuild(self) -> None:
         # what the server's own file watcher does on a change (mkdocs 1.6, pinned)
@@ -60,11 +63,17 @@ class _QuietDirtyWarning(logging.Filter):
 
 @dataclass
 class Preview:
-    """The preview's state between passes."""
+    """The preview's state between passes.
+
+    The server serves `served`, a symbolic link to the current build: a full pass builds into
+    a new folder and moves the link in one step, so a browser reloading meanwhile never meets
+    the half-empty folder MkDocs clears before a full build.
+    """
 
     project: Project
     config: MkDocsConfig
     report: BuildReport
+    served: Path
     full_pass_due: bool = True  # the first pass, and the one after a quick pass, are full
 
     def rebuild(self) -> bool:
@@ -79,11 +88,24 @@ class Preview:
             print(f"ERROR: still serving the last good pages; fix this and save:\n{error}", file=sys.stderr)
         self.config.extra["build_error"] = error  # the theme shows it as a banner on every page
         quick = quick and written is not None and not _navigation_changed(written)
-        mkdocs_build(self.config, dirty=quick)
+        if quick:
+            mkdocs_build(self.config, dirty=True)  # into the served folder: only changed pages
+        else:
+            self._build_and_switch()
         self.full_pass_due = quick
         kind = "quick pass (changed pages; images and every page follow)" if quick else "full pass"
         print(f"preview: {kind} in {time.perf_counter() - start:.2f} s", flush=True)
         return quick
+
+    def _build_and_switch(self) -> None:
+        previous = self.served.resolve() if self.served.is_symlink() else None
+        self.config.site_dir = tempfile.mkdtemp(prefix="build-", dir=self.served.parent)
+        mkdocs_build(self.config)
+        link = self.served.with_name("next")
+        link.symlink_to(self.config.site_dir, target_is_directory=True)
+        link.replace(self.served)  # one rename: the old build or the new, never neither
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
 
 
 def _navigation_changed(written: WriteReport) -> bool:
@@ -93,21 +115,22 @@ def _navigation_changed(written: WriteReport) -> bool:
 def serve(project: Project, dev_addr: str) -> None:
     """Build, then serve the preview at dev_addr until interrupted."""
     host, _, port = dev_addr.rpartition(":")
-    site_dir = tempfile.mkdtemp(prefix="briefing-preview-")
+    workspace = Path(tempfile.mkdtemp(prefix="briefing-preview-"))
+    served = workspace / "site"
     # strict off: a warning is shown in the terminal, never the end of the preview
-    config = load_config(str(project.config_file), site_dir=site_dir, strict=False, dev_addr=dev_addr)
+    config = load_config(str(project.config_file), site_dir=str(served), strict=False, dev_addr=dev_addr)
     mount_path = urlsplit(config.site_url or "/").path or "/"
     config.site_url = f"http://{host}:{port}{mount_path}"
     logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
     # dirty=True: the search plugin then merges a quick pass's pages into the last index
     config.plugins.on_startup(command="serve", dirty=True)
-    preview = Preview(project, config, BuildReport(say=lambda line: print(line, flush=True)))
+    preview = Preview(project, config, BuildReport(say=lambda line: print(line, flush=True)), served)
 
     def rebuild() -> None:
         if preview.rebuild():
             server.queue_rebuild()
 
-    server = PreviewServer(rebuild, host, int(port), site_dir, mount_path)
+    server = PreviewServer(rebuild, host, int(port), str(served), mount_path)
     try:
         rebuild()
         for watched in (
@@ -127,4 +150,4 @@ def serve(project: Project, dev_addr: str) -> None:
     finally:
         server.shutdown()
         config.plugins.on_shutdown()
-        shutil.rmtree(site_dir, ignore_errors=True)
+        shutil.rmtree(workspace, ignore_errors=True)

@@ -5,7 +5,8 @@
 Each size gets a synthetic dataset in the real schema (N organisations with targets,
 plans, people, markets; marked SYNTHETIC; written to a temporary folder, never into data/)
 and two builds in fresh processes: cold (empty cache, no previous site) and warm (the same
-again, nothing changed). Prints a table and the targets; writes JSON with --out.
+again, nothing changed). Then the preview (`make serve`) on the seed dataset: how long an edit
+of data/ or templates/ takes to show. Prints a table and the targets; writes JSON with --out.
 """
 
 from __future__ import annotations
@@ -14,21 +15,31 @@ import argparse
 import csv
 import gzip
 import json
+import os
 import resource
 import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from site_server import CHROMIUM, CHROMIUM_ARGS  # the flags that run Chromium here  # noqa: E402
 
 MARKETS = [f"Synthetic market {i}" for i in range(1, 41)]
 AI_KINDS = ["robot", "robotaxi", "AI assistant", "smart driving", "smart cockpit", "autonomous driving"]
 SOURCE = "synthetic-benchmark"
 LARGE_TABLE_ROWS = 1_000_000
+PREVIEW_EDITS = 10
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
@@ -211,7 +222,8 @@ def synthetic_dataset(data_dir: Path, organisations: int) -> None:
     )
 
 
-def make_project(root: Path, organisations: int) -> Path:
+def make_project(root: Path, organisations: int | None) -> Path:
+    """A project with N synthetic organisations, or with the seed dataset (data/) for None."""
     root.mkdir(parents=True)
     shutil.copy(REPO / "mkdocs.yml", root)
     for folder in ("templates", "overrides"):
@@ -220,7 +232,10 @@ def make_project(root: Path, organisations: int) -> Path:
         REPO / "docs" / "assets", root / "docs" / "assets", ignore=shutil.ignore_patterns("vendor")
     )
     (root / "briefing").symlink_to(REPO / "briefing")
-    synthetic_dataset(root / "data", organisations)
+    if organisations is None:
+        shutil.copytree(REPO / "data", root / "data")
+    else:
+        synthetic_dataset(root / "data", organisations)
     return root
 
 
@@ -277,6 +292,112 @@ def large_table_spec_kb() -> float:
     return len(json.dumps(draw(plan, "Source: synthetic"))) / 1e3
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(condition, seconds: float) -> float:
+    """Seconds until condition() held, tried every 10 ms."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > seconds:
+            raise SystemExit(f"preview: nothing changed in {seconds} s")
+        time.sleep(0.01)
+    return time.monotonic() - start
+
+
+def in_page(page, script: str, argument: object = None) -> object:
+    """What script returns in the browser's page; None while live reload swaps the document."""
+    try:
+        return page.evaluate(script, argument)
+    except PlaywrightError:
+        return None
+
+
+SHOWS = "text => document.body.innerText.includes(text)"
+# When the page now in the browser was first painted (ms since the epoch): the moment a
+# reader sees the new version, before its scripts draw the charts.
+FIRST_PAINT = """() => new Promise(done => new PerformanceObserver(entries => {
+    const paint = entries.getEntriesByName('first-contentful-paint')[0];
+    if (paint) done(performance.timeOrigin + paint.startTime);
+}).observe({type: 'paint', buffered: true}))"""
+CHARTS_DRAWN = """() => [...document.querySelectorAll('.vl-chart')]
+    .every(c => c.classList.contains('vl-drawn'))"""
+
+
+def preview_latency(edits: int = PREVIEW_EDITS) -> dict:
+    """`make serve` on the seed dataset, watched in Chromium: from saving an edit to the browser
+    showing it (the server notices, rebuilds, the page's live reload fetches and paints it),
+    and to its charts being drawn.
+
+    Alternates an edit of one figure in data/ and of one sentence in templates/; waits for the
+    full pass after each (the quick pass shows the edit) before the next.
+    """
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        project = make_project(Path(tmp) / "project", organisations=None)
+        port = free_port()
+        log = Path(tmp) / "serve.log"
+        with log.open("w") as output:
+            command = [sys.executable, str(REPO / "scripts" / "build.py"), "--project", str(project)]
+            server = subprocess.Popen(
+                [*command, "--serve", "--dev-addr", f"127.0.0.1:{port}"],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=os.environ | {"PYTHONUNBUFFERED": "1"},
+            )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def full_passes() -> int:
+            return log.read_text().count("preview: full pass")
+
+        try:
+            wait_until(lambda: full_passes() > 0, 300)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/targets/")
+            targets = project / "data" / "sales_targets.csv"
+            template = project / "templates" / "targets.md.j2"
+            rows = list(csv.reader(targets.read_text(encoding="utf-8").splitlines()))
+            column = rows[0].index("growth_low_pct")
+            shown: dict[str, list[float]] = {"data": [], "templates": []}
+            drawn = []
+            for edit in range(edits):
+                passes = full_passes()
+                saved = time.time()
+                if edit % 2 == 0:
+                    kind, rows[1][column] = "data", f"{90 + edit}.5"
+                    text = f"{rows[1][column]}%"
+                    write_csv(targets, rows[0], rows[1:])
+                else:
+                    kind, text = "templates", f"Preview benchmark sentence {edit}."
+                    template.write_text(f"{template.read_text(encoding='utf-8')}\n{text}\n", encoding="utf-8")
+                painted = []
+
+                def painted_with(text: str = text, painted: list = painted) -> bool:
+                    if in_page(page, SHOWS, text):
+                        painted.append(in_page(page, FIRST_PAINT))
+                    return bool(painted) and painted[-1] is not None
+
+                wait_until(painted_with, 60)
+                shown[kind].append(painted[-1] / 1000 - saved)
+                wait_until(lambda: in_page(page, CHARTS_DRAWN), 60)
+                drawn.append(time.time() - saved)
+                wait_until(lambda p=passes: full_passes() > p, 60)
+        finally:
+            browser.close()
+            server.terminate()
+            server.wait(timeout=30)
+    every = shown["data"] + shown["templates"]
+    return {
+        "edits": edits,
+        "seconds_to_show": shown,
+        "median": statistics.median(every),
+        "max": max(every),
+        "charts_drawn_median": statistics.median(drawn),
+    }
+
+
 def bench(sizes: list[int]) -> dict:
     runs = []
     for size in sizes:
@@ -292,7 +413,7 @@ def bench(sizes: list[int]) -> dict:
                     "warm": {"seconds": warm["seconds"]},
                 }
             )
-    return {"runs": runs, "large_table_chart_spec_kb": large_table_spec_kb()}
+    return {"runs": runs, "large_table_chart_spec_kb": large_table_spec_kb(), "preview": preview_latency()}
 
 
 def print_table(results: dict) -> None:
@@ -313,6 +434,12 @@ def print_table(results: dict) -> None:
     print(
         f"shared JS+CSS, gzipped: {shared:.0f} KB; markets chart from {LARGE_TABLE_ROWS:,} rows: "
         f"{results['large_table_chart_spec_kb']:.1f} KB of spec"
+    )
+    preview = results["preview"]
+    print(
+        f"make serve, seed dataset: an edit shows in {preview['median']:.2f} s (median of "
+        f"{preview['edits']} edits of data/ and templates/), {preview['max']:.2f} s at most; "
+        f"its charts drawn after {preview['charts_drawn_median']:.2f} s (median)"
     )
 
 

@@ -51,6 +51,15 @@ def test_volume_chart_labels_the_derived_series(charts):
     assert all("÷" in formula for formula in derived["derived_formula"])
 
 
+def test_every_spec_is_valid_vega_lite(charts):
+    # the build skips Altair's schema check for speed (see charts.draw); this is where it runs
+    import altair as alt
+    from altair.vegalite.v6.schema.core import load_schema
+
+    for chart in charts.values():
+        assert alt.utils.schemapi.validate_jsonschema(chart.spec, load_schema(), raise_error=False) is None
+
+
 def test_chart_data_is_embedded_in_the_spec(charts):
     spec = charts["overseas-markets"].spec
     (values,) = spec["datasets"].values()

@@ -68,3 +68,26 @@ def test_templates_hold_no_literal_figure():
         layout = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", text, flags=re.S)
         figures = re.findall(r"\d", layout)
         assert not figures, f"{template.name} has a literal figure"
+
+
+def test_templates_compile_once_a_process_and_again_once_edited(tmp_path, monkeypatch):
+    import jinja2
+
+    from briefing.render import make_environment
+
+    compiled = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self, source, *arguments, **keywords):
+        compiled.append(source)
+        return compile_template(self, source, *arguments, **keywords)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    template = tmp_path / "page.md.j2"
+    template.write_text("one {{ x }}")
+    assert make_environment(tmp_path).get_template("page.md.j2").render(x=1) == "one 1"
+    assert make_environment(tmp_path).get_template("page.md.j2").render(x=2) == "one 2"
+    assert compiled == ["one {{ x }}"]  # the second environment reused the compiled code
+    template.write_text("two {{ x }}")
+    assert make_environment(tmp_path).get_template("page.md.j2").render(x=3) == "two 3"
+    assert compiled == ["one {{ x }}", "two {{ x }}"]

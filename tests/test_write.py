@@ -15,7 +15,7 @@ def test_writes_only_changed_files_and_removes_stale_ones(tmp_path):
     assert second.unchanged == 1
     assert second.removed == ["old.md"]
     assert not (tmp_path / "old.md").exists()
-    assert (tmp_path / "a.md").stat().st_mtime == 1  # untouched, so mkdocs serve does not loop
+    assert (tmp_path / "a.md").stat().st_mtime == 1  # untouched: the preview rebuilds changed pages only
 
 
 def test_hand_written_files_beside_generated_ones_are_kept(tmp_path):
