@@ -29,10 +29,11 @@ from urllib.parse import urlsplit
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
 
 from briefing.build import BuildReport, Project, build
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, PublishError
 from briefing.write import WriteReport
 
 POLL_SECONDS = 0.05  # a stat of each watched file (some dozens) 20 times a second
@@ -71,15 +72,47 @@ class Preview:
     """
 
     project: Project
-    config: MkDocsConfig
-    report: BuildReport
     served: Path
+    dev_addr: str
+    report: BuildReport
+    config: MkDocsConfig | None = None
+    config_text: bytes = b""  # mkdocs.yml as config was loaded from it
     full_pass_due: bool = True  # the first pass, and the one after a quick pass, are full
+
+    @property
+    def mount_path(self) -> str:
+        return urlsplit(self.config.site_url).path
+
+    def load_config(self) -> None:
+        """Load mkdocs.yml (again, once it changed): a full pass follows."""
+        if self.config is not None:
+            self.config.plugins.on_shutdown()
+        self.config_text = self.project.config_file.read_bytes()
+        # strict off: a warning is shown in the terminal, never the end of the preview
+        config = load_config(str(self.project.config_file), site_dir=str(self.served), strict=False)
+        config.site_url = f"http://{self.dev_addr}{urlsplit(config.site_url or '/').path or '/'}"
+        # dirty=True: the search plugin then merges a quick pass's pages into the last index
+        config.plugins.on_startup(command="serve", dirty=True)
+        self.config, self.full_pass_due = config, True
 
     def rebuild(self) -> bool:
         """One pass, quick after an edit, else full; True when a full pass should follow."""
         start = time.perf_counter()
-        quick = not self.full_pass_due
+        try:
+            if self.project.config_file.read_bytes() != self.config_text:
+                self.load_config()
+            quick = self._build_pages(quick=not self.full_pass_due)
+        except Exception as error:  # the preview's boundary: e.g. a slip in an edited theme override
+            print(f"ERROR: still serving the last good pages; MkDocs failed: {error}", file=sys.stderr)
+            self.full_pass_due = True
+            return False
+        self.full_pass_due = quick
+        kind = "quick pass (changed pages; images and every page follow)" if quick else "full pass"
+        print(f"preview: {kind} in {time.perf_counter() - start:.2f} s", flush=True)
+        return quick
+
+    def _build_pages(self, quick: bool) -> bool:
+        """The pipeline, then MkDocs; whether that was a quick pass."""
         try:
             written = build(self.project, self.report, publish=False, defer_images=quick)
             error = None
@@ -92,17 +125,20 @@ class Preview:
             mkdocs_build(self.config, dirty=True)  # into the served folder: only changed pages
         else:
             self._build_and_switch()
-        self.full_pass_due = quick
-        kind = "quick pass (changed pages; images and every page follow)" if quick else "full pass"
-        print(f"preview: {kind} in {time.perf_counter() - start:.2f} s", flush=True)
         return quick
 
     def _build_and_switch(self) -> None:
         previous = self.served.resolve() if self.served.is_symlink() else None
-        self.config.site_dir = tempfile.mkdtemp(prefix="build-", dir=self.served.parent)
-        mkdocs_build(self.config)
+        fresh = tempfile.mkdtemp(prefix="build-", dir=self.served.parent)
+        self.config.site_dir = fresh
+        try:
+            mkdocs_build(self.config)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            self.config.site_dir = str(previous or self.served)
+            raise
         link = self.served.with_name("next")
-        link.symlink_to(self.config.site_dir, target_is_directory=True)
+        link.symlink_to(fresh, target_is_directory=True)
         link.replace(self.served)  # one rename: the old build or the new, never neither
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
@@ -114,40 +150,37 @@ def _navigation_changed(written: WriteReport) -> bool:
 
 def serve(project: Project, dev_addr: str) -> None:
     """Build, then serve the preview at dev_addr until interrupted."""
-    host, _, port = dev_addr.rpartition(":")
-    workspace = Path(tempfile.mkdtemp(prefix="briefing-preview-"))
-    served = workspace / "site"
-    # strict off: a warning is shown in the terminal, never the end of the preview
-    config = load_config(str(project.config_file), site_dir=str(served), strict=False, dev_addr=dev_addr)
-    mount_path = urlsplit(config.site_url or "/").path or "/"
-    config.site_url = f"http://{host}:{port}{mount_path}"
     logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
-    # dirty=True: the search plugin then merges a quick pass's pages into the last index
-    config.plugins.on_startup(command="serve", dirty=True)
-    preview = Preview(project, config, BuildReport(say=lambda line: print(line, flush=True)), served)
+    host, _, port = dev_addr.rpartition(":")
+    with tempfile.TemporaryDirectory(prefix="briefing-preview-") as workspace:
+        report = BuildReport(say=lambda line: print(line, flush=True))
+        preview = Preview(project, Path(workspace) / "site", dev_addr, report)
+        try:
+            preview.load_config()
+        except MkDocsException as error:
+            raise PublishError(f"{project.config_file.name}: {error}") from None
 
-    def rebuild() -> None:
-        if preview.rebuild():
-            server.queue_rebuild()
+        def rebuild() -> None:
+            if preview.rebuild():
+                server.queue_rebuild()
 
-    server = PreviewServer(rebuild, host, int(port), str(served), mount_path)
-    try:
-        rebuild()
-        for watched in (
-            project.data_dir,
-            project.templates_dir,
-            project.docs_dir / "assets",
-            project.root / "overrides",
-            project.config_file,
-        ):
-            if watched.exists():
-                server.watch(str(watched))
-        config.plugins.on_serve(server, config=config, builder=rebuild)
-        print(f"preview: serving {config.site_url} (Ctrl-C stops it)", flush=True)
-        server.serve()
-    except KeyboardInterrupt:
-        print("preview: stopped", file=sys.stderr)
-    finally:
-        server.shutdown()
-        config.plugins.on_shutdown()
-        shutil.rmtree(workspace, ignore_errors=True)
+        server = PreviewServer(rebuild, host, int(port), str(preview.served), preview.mount_path)
+        try:
+            rebuild()
+            for watched in (
+                project.data_dir,
+                project.templates_dir,
+                project.docs_dir / "assets",
+                project.root / "overrides",
+                project.config_file,
+            ):
+                if watched.exists():
+                    server.watch(str(watched))
+            preview.config.plugins.on_serve(server, config=preview.config, builder=rebuild)
+            print(f"preview: serving {preview.config.site_url} (Ctrl-C stops it)", flush=True)
+            server.serve()
+        except KeyboardInterrupt:
+            print("preview: stopped", file=sys.stderr)
+        finally:
+            server.shutdown()
+            preview.config.plugins.on_shutdown()

@@ -352,6 +352,18 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
         page = wait_for(url, lambda page: BANNER not in page, 30, server, log)
         page = wait_for(url, lambda page: "<td>72.5%</td>" in page, 30, server, log)
         assert BANNER not in page
+
+        # a theme override that does not compile: the last good pages stay, the error is printed
+        override = project / "overrides" / "main.html"
+        good_override = override.read_text()
+        override.write_text(good_override + "{% if %}\n")
+        wait_for(url, lambda page: "MkDocs failed:" in log.read_text(), 30, server, log)
+        assert "<td>72.5%</td>" in (fetch(url) or "")
+        override.write_text(good_override)
+        # mkdocs.yml is read again once it changes
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text().replace('site_name: "', 'site_name: "Edited ', 1))
+        wait_for(url, lambda page: "<title>Sales targets - Edited Chinese automakers" in page, 30, server, log)
         assert not (project / "site").exists()  # the preview never publishes
     finally:
         server.send_signal(signal.SIGINT)
