@@ -8,8 +8,8 @@ work an edit causes in two passes:
 - quick: the pipeline, with charts whose static images are not cached keeping their last
   images (the live chart already shows the edit), then MkDocs rebuilds only the pages whose
   Markdown changed; browsers reload;
-- full, straight after: the new images and every page, so navigation, search and downloads
-  agree again; browsers reload once more.
+- full, once edits pause for a second: the new images and every page, so navigation, search
+  and downloads agree again; browsers reload once more.
 
 An edit that changes the navigation (pages added, removed or renamed) gets the full pass at
 once. A bad edit keeps the last good pages: the error is printed and shown on every page.
@@ -21,7 +21,9 @@ import logging
 import shutil
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,23 +40,42 @@ from briefing.write import WriteReport
 
 POLL_SECONDS = 0.05  # a stat of each watched file (some dozens) 20 times a second
 SETTLE_SECONDS = 0.05  # a save seen, wait this long for the rest of it (editors write in steps)
+# The full pass waits until edits pause this long: run at once, it would hold the server (and
+# Python's one lock) while the browser loads the page the quick pass made, and delay it by ~1 s.
+FULL_PASS_AFTER_SECONDS = 1.0
 NAVIGATION_FILE = "SUMMARY.md"  # written by the render stage; the literate-nav plugin reads it
 # What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
 DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
 
 
 class PreviewServer(LiveReloadServer):
-    """MkDocs' live-reload server, polling faster, and able to queue a rebuild of its own."""
+    """MkDocs' live-reload server, polling faster, able to queue a rebuild of its own."""
 
     def __init__(self, builder, host: str, port: int, root: str, mount_path: str) -> None:
         super().__init__(builder, host, port, root, mount_path, polling_interval=POLL_SECONDS)
         self.build_delay = SETTLE_SECONDS  # MkDocs waits 0.1 s
+        self._timer: threading.Timer | None = None
 
-    def queue_rebuild(self) -> None:
-        # what the server's own file watcher does on a change (mkdocs 1.6, pinned)
-        with self._rebuild_cond:
-            self._want_rebuild = True
-            self._rebuild_cond.notify_all()
+    def rebuild_later(self, seconds: float, prepare: Callable[[], None]) -> None:
+        """Rebuild in `seconds` (prepare() first), unless rebuild_later is called again before."""
+        if self._timer is not None:
+            self._timer.cancel()
+
+        def fire() -> None:
+            prepare()
+            # what the server's own file watcher does on a change (mkdocs 1.6, pinned)
+            with self._rebuild_cond:
+                self._want_rebuild = True
+                self._rebuild_cond.notify_all()
+
+        self._timer = threading.Timer(seconds, fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def shutdown(self, wait: bool = False) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        super().shutdown(wait)
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -77,7 +98,10 @@ class Preview:
     report: BuildReport
     config: MkDocsConfig | None = None
     config_text: bytes = b""  # mkdocs.yml as config was loaded from it
-    full_pass_due: bool = True  # the first pass, and the one after a quick pass, are full
+    full_pass_due: bool = True  # the first pass, one after a failure, and one asked for
+
+    def ask_for_full_pass(self) -> None:
+        self.full_pass_due = True
 
     @property
     def mount_path(self) -> str:
@@ -96,7 +120,7 @@ class Preview:
         self.config, self.full_pass_due = config, True
 
     def rebuild(self) -> bool:
-        """One pass, quick after an edit, else full; True when a full pass should follow."""
+        """One pass, quick unless a full one is due; True when a full pass should follow."""
         start = time.perf_counter()
         try:
             if self.project.config_file.read_bytes() != self.config_text:
@@ -106,7 +130,7 @@ class Preview:
             print(f"ERROR: still serving the last good pages; MkDocs failed: {error}", file=sys.stderr)
             self.full_pass_due = True
             return False
-        self.full_pass_due = quick
+        self.full_pass_due = False
         kind = "quick pass (changed pages; images and every page follow)" if quick else "full pass"
         print(f"preview: {kind} in {time.perf_counter() - start:.2f} s", flush=True)
         return quick
@@ -162,7 +186,7 @@ def serve(project: Project, dev_addr: str) -> None:
 
         def rebuild() -> None:
             if preview.rebuild():
-                server.queue_rebuild()
+                server.rebuild_later(FULL_PASS_AFTER_SECONDS, preview.ask_for_full_pass)
 
         server = PreviewServer(rebuild, host, int(port), str(preview.served), preview.mount_path)
         try:
