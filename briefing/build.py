@@ -137,7 +137,7 @@ def build(project: Project, report: BuildReport, publish: bool = True) -> None:
         charts = build_charts(model, cache)
     with report.stage("images", lambda: _count_cached(images, "rendered")):
         images = render_images(charts, cache, report.advance)
-        assets = script_assets(cache)
+        assets = script_assets()
     with report.stage("render", lambda: f"{len(files)} files"):
         files = render_site(model, charts, images, assets, site, project.templates_dir)
     with report.stage(
