@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-NODE_INSTALLED := node_modules/.package-lock.json
+# npm ci empties node_modules/ first, so stamps kept inside it never outlive what they stand for
+NODE_SITE := node_modules/.installed-site
+NODE_ALL := node_modules/.installed-all
 
 .PHONY: site test check serve offline bench lint format clean
 
@@ -18,29 +20,34 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
-site: $(INSTALLED)  ## install, then build the site into site/
+# the site's chart scripts (Vega, vega-embed): package.json's dependencies, pinned in package-lock.json
+$(NODE_SITE): package.json package-lock.json
+	npm ci --omit=dev --no-audit --no-fund
+	touch $(NODE_SITE)
+
+# everything in package-lock.json: the chart scripts and the checkers (Nu HTML Checker, axe-core)
+$(NODE_ALL): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_SITE) $(NODE_ALL)
+
+site: $(INSTALLED) $(NODE_SITE)  ## install, then build the site into site/
 	$(PY) scripts/build.py
 
 check: $(INSTALLED)  ## validate data/ without building
 	$(PY) scripts/build.py --check
 
-serve: $(INSTALLED)  ## preview at http://127.0.0.1:8000/, re-rendering on edits to data/ or templates/
+serve: $(INSTALLED) $(NODE_SITE)  ## preview at http://127.0.0.1:8000/, showing each edit of data/ or templates/ within a second
 	$(PY) scripts/build.py --serve --dev-addr 127.0.0.1:8000
 
-offline: $(INSTALLED)  ## a copy browsable from file://, zipped as briefing-offline.zip
+offline: $(INSTALLED) $(NODE_SITE)  ## a copy browsable from file://, zipped as briefing-offline.zip
 	BRIEFING_DIRECTORY_URLS=false BRIEFING_SEARCH=false $(PY) scripts/build.py --site-dir site-offline
 	rm -f briefing-offline.zip site-offline/404.html  # its root-absolute links cannot work from disk
 	cd site-offline && ../$(PY) -m zipfile -c ../briefing-offline.zip .
 
-# the Nu HTML Checker and axe-core, pinned in package-lock.json
-$(NODE_INSTALLED): package.json package-lock.json
-	npm ci --no-audit --no-fund
-	touch $(NODE_INSTALLED)
-
-bench: $(INSTALLED)  ## time the build on synthetic datasets: make bench SIZES=100,1000 OUT=results.json
+bench: $(INSTALLED) $(NODE_SITE)  ## time the build on synthetic datasets: make bench SIZES=100,1000 OUT=results.json
 	$(PY) scripts/bench.py --sizes $(SIZES) --out $(OUT)
 
-test: $(INSTALLED) $(NODE_INSTALLED)  ## install, then run every test
+test: $(INSTALLED) $(NODE_ALL)  ## install, then run every test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

@@ -151,7 +151,7 @@ def build(
     with report.stage("images", lambda: _count_images(images)):
         stand_ins = read_chart_images(project.docs_dir / CHARTS_DIR, charts) if defer_images else {}
         images = render_images(charts, cache, report.advance, stand_ins)
-        assets = script_assets(cache)
+        assets = script_assets()
     with report.stage("render", lambda: f"{len(files)} files"):
         files = render_site(model, charts, images, assets, site, project.templates_dir)
     with report.stage(

@@ -1,20 +1,23 @@
-"""Stage 4, charts: what each chart shows (a plan), then its Vega-Lite spec drawn with Altair.
+"""Stage 4, charts: what each chart shows (a plan), then its Vega-Lite spec drawn with Altair,
+compiled to the Vega spec the page draws.
 
-A plan is the exact table a chart plots with its title and text alternative, so the spec,
-the downloads and the data table all come from one DataFrame. Drawing is the expensive
-part: a spec is reused from the cache when its plan has not changed.
+A plan is the exact table a chart plots with its title and text alternative, so the specs,
+the downloads and the data table all come from one DataFrame. Drawing and compiling are the
+expensive part: both specs are reused from the cache when their plan has not changed.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
+import vl_convert
 
-from briefing.cache import Cache, content_key
+from briefing.cache import Cache, code_version, content_key
 from briefing.formatting import bounded, citation
 from briefing.model import Model
 
@@ -22,6 +25,9 @@ from briefing.model import Model
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SHAPE_OF = {"stated value": "circle", "range": "stroke", "lower bound": "triangle-right"}
 PLOTTED = "plotted"  # the one dataset name in every spec
+# Altair 6.3's Vega-Lite: compiles the pages' specs and renders the static images
+VEGA_LITE_VERSION = "6.4"
+CODE_VERSION = code_version(sys.modules[__name__])  # cached specs are void once the drawing changes
 # Past this many organisations (or markets) a chart stops being readable on a phone; the
 # rest stay in the data downloads.
 MOST_SHOWN = 30
@@ -66,10 +72,12 @@ class ChartPlan:
 
 @dataclass(frozen=True)
 class Chart:
-    """A drawn chart: its plan and its Vega-Lite spec."""
+    """A drawn chart: its plan, its Vega-Lite spec (static images, downloads) and that spec
+    compiled to Vega (what the page draws, with no Vega-Lite compiler in the browser)."""
 
     plan: ChartPlan
     spec: dict
+    vega_spec: dict
     cached: bool
 
     def __getattr__(self, name: str):  # chart_id, title, description, data, tables, derived
@@ -92,8 +100,11 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
     charts = {}
     for plan in plans:
         key = content_key(
-            "chart-spec",
+            "chart-specs",
+            CODE_VERSION,
             alt.__version__,
+            vl_convert.__version__,
+            VEGA_LITE_VERSION,
             source,
             plan.kind,
             plan.title,
@@ -105,11 +116,13 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
         )
         cached = cache.get(key)
         if cached is not None:
-            charts[plan.chart_id] = Chart(plan, json.loads(cached), cached=True)
+            specs = json.loads(cached)
+            charts[plan.chart_id] = Chart(plan, specs["vega_lite"], specs["vega"], cached=True)
             continue
         spec = draw(plan, source)
-        cache.put(key, json.dumps(spec, sort_keys=True).encode())
-        charts[plan.chart_id] = Chart(plan, spec, cached=False)
+        compiled = vega_spec(spec)
+        cache.put(key, json.dumps({"vega_lite": spec, "vega": compiled}, sort_keys=True).encode())
+        charts[plan.chart_id] = Chart(plan, spec, compiled, cached=False)
     return charts
 
 
@@ -139,6 +152,12 @@ def draw(plan: ChartPlan, source: str) -> dict:
     spec = _name_data(spec)
     spec["datasets"] = {PLOTTED: plotted_values(plan.data)}
     return spec
+
+
+def vega_spec(spec: dict) -> dict:
+    """The Vega-Lite spec compiled to Vega, with no background of its own: the live chart sits on
+    the page's, light or dark (a spec's own background would win over the runtime config)."""
+    return vl_convert.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION, config={"background": None})
 
 
 def _name_data(spec: dict) -> dict:

@@ -39,6 +39,10 @@ class TemplateError(BriefingError):
     """A template in templates/ could not be read or rendered."""
 
 
+class SetupError(BriefingError):
+    """Something the build needs is not installed."""
+
+
 class OutputError(BriefingError):
     """The build would write somewhere it must not, or could not publish."""
 

@@ -278,10 +278,6 @@ def browser() -> Iterator[Browser]:
         yield cast("Browser", value)
 
 
-# The one console message we let pass, word for word: Vega-Lite warns that it drops "fit-y" for
-# a chart with a discrete height even when the spec asks only for "fit-x", as ours do (width
-# "container", height a step per row). Nothing is dropped; upstream: vega/vega-lite pull #8579.
-SPURIOUS_VEGA_LITE_WARNING = 'WARN Dropping "fit-y" because spec has discrete height.'
 VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
 TIMEOUT_MS = 15_000
 # true once every chart on the page has drawn or failed
@@ -310,8 +306,6 @@ class Watch:
         url = message.location.get("url")
         if message.text.startswith("Failed to load resource") and url in self.expected_status:
             return  # Chromium logs every 4xx, including the 404 page we asked for
-        if message.type == "warning" and message.text == SPURIOUS_VEGA_LITE_WARNING:
-            return
         if message.type in ("error", "warning", "assert"):
             self.problems.append(f"console {message.type}: {message.text} ({message.location.get('url')})")
 

@@ -1,16 +1,29 @@
+import html
+import json
+import re
+
 import pytest
 from conftest import REPO
 
 from briefing.cache import Cache
-from briefing.charts import PALETTE, build_charts
+from briefing.charts import PALETTE, PLOTTED, build_charts, plotted_values
+from briefing.images import ChartImages
 from briefing.model import build_model
 from briefing.read import read_dataset
+from briefing.render import SiteInfo, render_site
 from briefing.validate import validate_dataset
+
+CHART_CONTAINER = re.compile(r"<div class=\"vl-chart\" id=\"vl-(?P<id>[^\"]+)\" data-vega='(?P<spec>[^']*)'>")
 
 
 @pytest.fixture(scope="module")
-def charts():
-    return build_charts(build_model(validate_dataset(read_dataset(REPO / "data"))), Cache(None))
+def model():
+    return build_model(validate_dataset(read_dataset(REPO / "data")))
+
+
+@pytest.fixture(scope="module")
+def charts(model):
+    return build_charts(model, Cache(None))
 
 
 def layers(spec):
@@ -66,13 +79,33 @@ def test_chart_data_is_embedded_in_the_spec(charts):
     assert [row["market"] for row in values] == ["Israel", "Germany", "Norway", "Thailand", "France"]
 
 
-def test_chart_specs_come_from_the_cache_when_nothing_changed(tmp_path):
-    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+def test_chart_specs_come_from_the_cache_when_nothing_changed(model, tmp_path):
     first = build_charts(model, Cache(tmp_path))
     second = build_charts(model, Cache(tmp_path))
     assert not any(chart.cached for chart in first.values())
     assert all(chart.cached for chart in second.values())
     assert {k: c.spec for k, c in first.items()} == {k: c.spec for k, c in second.items()}
+    assert {k: c.vega_spec for k, c in first.items()} == {k: c.vega_spec for k, c in second.items()}
+
+
+def test_pages_carry_each_chart_as_a_vega_spec_with_the_plotted_data(model, charts):
+    """The browser runs Vega only: a page holds the spec compiled from Vega-Lite at build time."""
+    images = {chart_id: ChartImages(b"<svg/>", b"", cached=True) for chart_id in charts}
+    site = SiteInfo("Briefing", "http://127.0.0.1:8000/", "2026-11-24", directory_urls=True)
+    files = render_site(model, charts, images, {}, site, REPO / "templates")
+    on_pages = [
+        (found["id"], json.loads(html.unescape(found["spec"])))
+        for path, content in files.items()
+        if path.endswith(".md")
+        for found in CHART_CONTAINER.finditer(content.decode())
+    ]
+    assert {chart_id for chart_id, _ in on_pages} == set(charts)
+    for chart_id, spec in on_pages:
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega/v"), spec["$schema"]
+        (plotted,) = (data for data in spec["data"] if data["name"] == PLOTTED)
+        assert plotted["values"] == plotted_values(charts[chart_id].data), chart_id
+        # a background of the spec's own would hide the page's in dark mode
+        assert "background" not in spec, chart_id
 
 
 def test_a_chart_keeps_the_leading_organisations_and_says_so():

@@ -363,7 +363,8 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
         # mkdocs.yml is read again once it changes
         config = project / "mkdocs.yml"
         config.write_text(config.read_text().replace('site_name: "', 'site_name: "Edited ', 1))
-        wait_for(url, lambda page: "<title>Sales targets - Edited Chinese automakers" in page, 30, server, log)
+        edited_title = "<title>Sales targets - Edited Chinese automakers"
+        wait_for(url, lambda page: edited_title in page, 30, server, log)
         assert not (project / "site").exists()  # the preview never publishes
     finally:
         server.send_signal(signal.SIGINT)

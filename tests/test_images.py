@@ -1,11 +1,49 @@
+import json
+
+import pytest
 from conftest import REPO
 
 from briefing.cache import Cache
 from briefing.charts import build_charts
-from briefing.images import render_images
+from briefing.errors import SetupError
+from briefing.images import VEGA_BUNDLE_PATH, VEGA_SCRIPTS, render_images, script_assets
 from briefing.model import build_model
 from briefing.read import read_dataset
 from briefing.validate import validate_dataset
+
+
+def install(node_modules, package, version, code):
+    folder = node_modules / package
+    (folder / "build").mkdir(parents=True)
+    (folder / "package.json").write_text(json.dumps({"name": package, "version": version}))
+    (folder / "LICENSE").write_text(f"Copyright (c) {package} authors\n")
+    (folder / VEGA_SCRIPTS[package]).write_text(code)
+
+
+def test_the_chart_script_is_vega_then_vega_embed_with_their_licences_and_no_source_maps(tmp_path):
+    node_modules = tmp_path / "node_modules"
+    install(node_modules, "vega", "6.2.0", "window.vega={};\n")
+    install(
+        node_modules,
+        "vega-embed",
+        "7.1.0",
+        "window.vegaEmbed=1;\n//# sourceMappingURL=vega-embed.min.js.map\n",
+    )
+    assert script_assets(node_modules) == {
+        VEGA_BUNDLE_PATH: b"/*! vega 6.2.0\n\nCopyright (c) vega authors\n*/\nwindow.vega={};\n"
+        b"/*! vega-embed 7.1.0\n\nCopyright (c) vega-embed authors\n*/\nwindow.vegaEmbed=1;\n"
+    }
+
+
+def test_a_missing_chart_script_is_one_line_naming_the_file_and_the_remedy(tmp_path):
+    node_modules = tmp_path / "node_modules"
+    install(node_modules, "vega", "6.2.0", "window.vega={};\n")
+    with pytest.raises(SetupError) as error:
+        script_assets(node_modules)
+    assert str(error.value) == (
+        "node_modules/vega-embed/build/vega-embed.min.js is missing: run `make site`, "
+        f"or `npm ci --omit=dev` in {tmp_path}"
+    )
 
 
 def site_charts():

@@ -1,4 +1,5 @@
-// Draws every chart container (.vl-chart, its spec in data-vl) with vega-embed.
+// Draws every chart container (.vl-chart, its Vega spec, compiled from Vega-Lite at build time,
+// in data-vega) with vega-embed.
 // Material's instant navigation swaps page content without a reload; its document$ fires on
 // the first load and after each swap. Under file:// document$ may never fire, so the page's
 // own load event draws too; each container is drawn once, whichever comes first.
@@ -24,10 +25,13 @@
 
   function draw(container) {
     drawn.set(container, null);
-    var spec = JSON.parse(container.getAttribute("data-vl"));
+    var spec = JSON.parse(container.getAttribute("data-vega"));
     var options = {
+      mode: "vega",
       renderer: "svg",
-      actions: { export: true, source: false, compiled: false, editor: false },
+      actions: { export: true, source: false, editor: false },
+      hover: false, // the specs have no hover encodings (vega-embed turns hovering on for Vega specs)
+      // runtime config, like the theme: the chart sits on the page's background, light or dark
       config: { background: null },
     };
     if (darkScheme()) { options.theme = "dark"; }
@@ -59,7 +63,7 @@
     drawn.forEach(function (_, container) {
       if (!document.contains(container)) { forget(container); }
     });
-    document.querySelectorAll(".vl-chart[data-vl]").forEach(function (container) {
+    document.querySelectorAll(".vl-chart[data-vega]").forEach(function (container) {
       if (!drawn.has(container)) { draw(container); }
     });
   }
