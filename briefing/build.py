@@ -19,8 +19,8 @@ from briefing.images import ChartImages, render_images, script_assets
 from briefing.model import build_model
 from briefing.progress import ProgressLine
 from briefing.publish import publish_site
-from briefing.read import read_chart_images, read_dataset, read_published
-from briefing.render import CHARTS_DIR, SiteInfo, render_site
+from briefing.read import read_chart_images, read_dataset, read_files, read_published
+from briefing.render import CHARTS_DIR, PRINT_PAGE, SiteInfo, render_site
 from briefing.validate import Dataset, validate_dataset
 from briefing.write import WriteReport, write_docs
 
@@ -130,13 +130,12 @@ def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
         return cache.remembered(key, lambda: validate_dataset(raw, cache))
 
 
-def build(
-    project: Project, report: BuildReport, publish: bool = True, defer_images: bool = False
-) -> WriteReport:
+def build(project: Project, report: BuildReport, publish: bool = True, quick: bool = False) -> WriteReport:
     """The whole pipeline; returns what the writer did to docs/.
 
-    defer_images (the preview's first pass after an edit): charts whose images are not cached
-    keep the last build's images, so the edit shows before they are rendered.
+    quick (the preview's first pass after an edit): what the edited page does not show keeps
+    its last version, so the edit shows sooner: static images not in the cache (the live chart
+    shows the edit) and the printable page (the whole briefing: MkDocs' slowest page).
     """
     cache = Cache(project.cache_dir)
     dataset = check(project, report, cache)
@@ -149,11 +148,13 @@ def build(
     with report.stage("charts", lambda: _count_cached(charts, "built")):
         charts = build_charts(model, cache)
     with report.stage("images", lambda: _count_images(images)):
-        stand_ins = read_chart_images(project.docs_dir / CHARTS_DIR, charts) if defer_images else {}
+        stand_ins = read_chart_images(project.docs_dir / CHARTS_DIR, charts) if quick else {}
         images = render_images(charts, cache, report.advance, stand_ins)
         assets = script_assets()
     with report.stage("render", lambda: f"{len(files)} files"):
         files = render_site(model, charts, images, assets, site, project.templates_dir)
+        if quick:
+            files |= read_files(project.docs_dir, [PRINT_PAGE])
     with report.stage(
         "write",
         lambda: (

@@ -244,3 +244,9 @@ def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, t
         if svg.is_file() and png.is_file():
             images[chart_id] = (svg.read_bytes(), png.read_bytes())
     return images
+
+
+def read_files(folder: Path, relative_paths: Iterable[str]) -> dict[str, bytes]:
+    """Those of the files that exist under folder, by their relative path."""
+    paths = {relative: folder / relative for relative in relative_paths}
+    return {relative: path.read_bytes() for relative, path in paths.items() if path.is_file()}

@@ -6,10 +6,10 @@ configuration (and compiled templates, see hooks.on_env), polls every 0.05 s, an
 work an edit causes in two passes:
 
 - quick: the pipeline, with charts whose static images are not cached keeping their last
-  images (the live chart already shows the edit), then MkDocs rebuilds only the pages whose
-  Markdown changed; browsers reload;
-- full, once edits pause for a second: the new images and every page, so navigation, search
-  and downloads agree again; browsers reload once more.
+  images (the live chart already shows the edit) and the printable page its last version, then
+  MkDocs rebuilds only the pages whose Markdown changed; browsers reload;
+- full, once edits pause for a second: the new images, the printable page and every page, so
+  navigation, search and downloads agree again; browsers reload once more.
 
 An edit that changes the navigation (pages added, removed or renamed) gets the full pass at
 once. A bad edit keeps the last good pages: the error is printed and shown on every page.
@@ -138,7 +138,7 @@ class Preview:
     def _build_pages(self, quick: bool) -> bool:
         """The pipeline, then MkDocs; whether that was a quick pass."""
         try:
-            written = build(self.project, self.report, publish=False, defer_images=quick)
+            written = build(self.project, self.report, publish=False, quick=quick)
             error = None
         except BriefingError as problem:
             written, error = None, str(problem)

@@ -327,7 +327,9 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
         print(f"\npreview: the edit showed after {time.monotonic() - edited:.2f} s (make bench measures it)")
         assert "<td>67.5%</td>" not in page and BANNER not in page
         # the quick pass showed the edit; the full pass after it renders the chart's new images
+        # and the printable page
         wait_for(f"{root}charts/growth-targets.svg", lambda svg: "71.5" in svg, 30, server, log)
+        wait_for(f"{root}print/", lambda page: "<td>71.5%</td>" in page, 30, server, log)
         passes = re.findall(r"^preview: (quick|full) pass", log.read_text(), re.M)
         assert passes[-2:] == ["quick", "full"], passes
         assert "images: 3 rendered, 2 cached" not in log.read_text()
