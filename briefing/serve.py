@@ -40,8 +40,8 @@ from briefing.write import WriteReport
 
 POLL_SECONDS = 0.05  # a stat of each watched file (some dozens) 20 times a second
 SETTLE_SECONDS = 0.05  # a save seen, wait this long for the rest of it (editors write in steps)
-# The full pass waits until edits pause this long: run at once, it would hold the server (and
-# Python's one lock) while the browser loads the page the quick pass made, and delay it by ~1 s.
+# The full pass waits until edits pause this long: MkDocs' server holds every request while a
+# build runs, so run at once it would hold the page the quick pass made for another ~0.8 s.
 FULL_PASS_AFTER_SECONDS = 1.0
 NAVIGATION_FILE = "SUMMARY.md"  # written by the render stage; the literate-nav plugin reads it
 # What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
@@ -88,7 +88,8 @@ class Preview:
     """The preview's state between passes.
 
     The server serves `served`, a symbolic link to the current build: a full pass builds into
-    a new folder and moves the link in one step, so a browser reloading meanwhile never meets
+    a new folder and moves the link in one step once it succeeded, so a full build that fails
+    (say, on a theme override that does not compile) leaves the last good pages served, not
     the half-empty folder MkDocs clears before a full build.
     """
 
