@@ -1,10 +1,9 @@
 """`make serve`: a live preview that shows an edit of data/ or templates/ within a second.
 
 `mkdocs serve` notices a change by polling every 0.5 s, then loads the configuration again,
-compiles every theme template again and rebuilds every page. This preview keeps one
-configuration (and compiled templates, see hooks.on_env), hears of a save from the system
-(inotify) at once, and splits the
-work an edit causes in two passes:
+compiles every theme template again and rebuilds every page. This preview hears of a save from
+the system (inotify) at once, keeps one configuration (and compiled templates, see
+hooks.on_env), and splits the work an edit causes in two passes:
 
 - quick: the pipeline, with charts whose static images are not cached keeping their last
   images (the live chart already shows the edit) and the printable page its last version, then
