@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -194,8 +195,13 @@ def _navigation_changed(written: WriteReport) -> bool:
     return NAVIGATION_FILE in written.written or bool(written.removed)
 
 
+def _interrupt(signal_number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(project: Project, dev_addr: str) -> None:
-    """Build, then serve the preview at dev_addr until interrupted."""
+    """Build, then serve the preview at dev_addr until interrupted (Ctrl-C, or SIGTERM)."""
+    signal.signal(signal.SIGTERM, _interrupt)  # a stop from a process manager cleans up too
     logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
     host, _, port = dev_addr.rpartition(":")
     with tempfile.TemporaryDirectory(prefix="briefing-preview-") as workspace:

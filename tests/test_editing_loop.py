@@ -308,6 +308,9 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
     log = tmp_path / "serve.log"
     # its own empty cache (project/.cache): which images are cached must not depend on other tests
     env = {key: value for key, value in os.environ.items() if key != "BRIEFING_CACHE_DIR"}
+    temporary = tmp_path / "tmp"  # where the preview builds; it must be empty once it stopped
+    temporary.mkdir()
+    env["TMPDIR"] = str(temporary)
     with log.open("w") as output:
         server = subprocess.Popen(
             build_command(project, "--serve", "--dev-addr", f"127.0.0.1:{port}"),
@@ -369,10 +372,11 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
         wait_for(url, lambda page: edited_title in page, 30, server, log)
         assert not (project / "site").exists()  # the preview never publishes
     finally:
-        server.send_signal(signal.SIGINT)
+        server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
     assert "preview: stopped" in log.read_text()
+    assert list(temporary.iterdir()) == []
