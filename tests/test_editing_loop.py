@@ -1,5 +1,5 @@
 """The editing loop: failed builds keep the site, one edit rebuilds only what depends on it,
-the "What changed" page reports the edit, and `mkdocs serve` re-renders and shows errors."""
+the "What changed" page reports the edit, and the preview (`make serve`) re-renders and shows errors."""
 
 from __future__ import annotations
 
@@ -288,7 +288,7 @@ def wait_for(url: str, condition, seconds: float, server: subprocess.Popen, log:
     deadline = time.monotonic() + seconds
     page = None
     while time.monotonic() < deadline:
-        assert server.poll() is None, f"mkdocs serve exited:\n{log.read_text()}"
+        assert server.poll() is None, f"the preview exited:\n{log.read_text()}"
         page = fetch(url)
         if page is not None and condition(page):
             return page
