@@ -238,12 +238,10 @@ def read_published(site_dir: Path) -> dict[str, bytes]:
 
 def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, bytes]]:
     """The SVG and PNG the last build wrote for each chart, where it wrote both."""
-    images = {}
-    for chart_id in chart_ids:
-        svg, png = charts_dir / f"{chart_id}.svg", charts_dir / f"{chart_id}.png"
-        if svg.is_file() and png.is_file():
-            images[chart_id] = (svg.read_bytes(), png.read_bytes())
-    return images
+    names = {chart_id: (f"{chart_id}.svg", f"{chart_id}.png") for chart_id in chart_ids}
+    found = read_files(charts_dir, [name for pair in names.values() for name in pair])
+    both = {chart_id: pair for chart_id, pair in names.items() if set(pair) <= found.keys()}
+    return {chart_id: (found[svg], found[png]) for chart_id, (svg, png) in both.items()}
 
 
 def read_files(folder: Path, relative_paths: Iterable[str]) -> dict[str, bytes]:

@@ -25,6 +25,7 @@ from briefing.images import ChartImages
 from briefing.model import Model, Organisation
 
 CHARTS_DIR = "charts"
+NAVIGATION_FILE = "SUMMARY.md"  # the literate-nav plugin reads the navigation from it
 NAV_GROUP_SIZE = 25
 # The printable page: the briefing's pages in reading order, as one. Their Markdown links
 # hold there too (MkDocs resolves them from the Markdown file, and all these sit at the root).
@@ -58,7 +59,7 @@ SITE_PAGES = [
     ("method.md.j2", "method.md"),
     ("data.md.j2", "data.md"),
     ("changes.md.j2", "changes.md"),
-    ("nav.md.j2", "SUMMARY.md"),
+    ("nav.md.j2", NAVIGATION_FILE),
     ("robots.txt.j2", "robots.txt"),
 ]
 

@@ -39,6 +39,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from briefing.build import BuildReport, Project, build
 from briefing.errors import BriefingError, PublishError
+from briefing.render import NAVIGATION_FILE
 from briefing.write import WriteReport
 
 FILE_CHANGES = [
@@ -52,7 +53,6 @@ SETTLE_SECONDS = 0.025  # a save seen, wait this long for the rest of it (editor
 # The full pass waits until edits pause this long: MkDocs' server holds every request while a
 # build runs, so run at once it would hold the page the quick pass made for another ~0.8 s.
 FULL_PASS_AFTER_SECONDS = 1.0
-NAVIGATION_FILE = "SUMMARY.md"  # written by the render stage; the literate-nav plugin reads it
 # What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
 DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
 
