@@ -6,10 +6,12 @@ Regenerate only on purpose, after reading the diff: `python tests/golden.py --re
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -18,12 +20,16 @@ from conftest import MINI_DATA, REPO, make_project
 from briefing.build import BuildReport, Project, build
 
 GOLDEN = REPO / "tests" / "golden" / "mini"
+# The golden pages carry their build date ("built 2026-11-24"): the build is dated by this
+# fixed SOURCE_DATE_EPOCH, never by the clock, so the comparison holds on any day.
+GOLDEN_BUILD_EPOCH = "1795478400"  # 2026-11-24 00:00 UTC
 
 
 def generated_pages(root: Path) -> dict[str, str]:
     """Build the mini project's docs/ under root and return its Markdown pages."""
     project = make_project(root / "mini", MINI_DATA)
-    build(Project.at(project), BuildReport(say=lambda line: None), publish=False)
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": GOLDEN_BUILD_EPOCH}):
+        build(Project.at(project), BuildReport(say=lambda line: None), publish=False)
     docs = project / "docs"
     return {str(p.relative_to(docs)): p.read_text() for p in sorted(docs.rglob("*.md"))}
 
