@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-UNIT_SUFFIXES = {"percent": "%", "vehicles": "", "years": " years", "regions": " regions"}
+from briefing.figures import readable
+
+# (singular, plural) written after a figure; percent sticks to each number instead
+UNIT_WORDS = {"years": ("year", "years"), "regions": ("region", "regions")}
 
 
 def number(value: float | int | None) -> str:
-    """1000000 -> '1,000,000'; 67.5 -> '67.5'; None -> '—'."""
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.10g}"
+    """1000000 -> '1 million'; 550000 -> '550,000'; 67.5 -> '67.5'; None -> '—'."""
+    return "—" if value is None else readable(value)
 
 
-def with_unit(value: float | int | None, unit: str | None) -> str:
+def with_unit(value: float | int | None, unit: str | None, high: float | int | None = None) -> str:
+    """A figure or a range with its unit once: '34%', '40%–50%', '1 year', '1–2 years'."""
     if unit == "percent":
-        return f"{number(value)}%"
-    return number(value) + UNIT_SUFFIXES.get(unit or "", "")
+        return "–".join(f"{number(v)}%" for v in (value, high) if v is not None)
+    text = "–".join(number(v) for v in (value, high) if v is not None)
+    if unit in UNIT_WORDS:
+        singular, plural = UNIT_WORDS[unit]
+        text += " " + (singular if value == 1 and high is None else plural)
+    return text
+
+
+def sentence_case(text: str) -> str:
+    """The first letter capitalised, the rest as written: 'AI as KPI' stays, 'robot' -> 'Robot'."""
+    return text[:1].upper() + text[1:]
 
 
 def citation(source: dict) -> str:
@@ -36,9 +45,7 @@ def bounded(low: float | None, high: float | None, qualifier: str | None, unit: 
     """A stated figure with its hedge kept: 'over 28%', '550,000–600,000', 'approximately 34.7 million'."""
     if low is None:
         return "—"
-    text = with_unit(low, unit)
-    if high is not None and high != low:
-        text = f"{text}–{with_unit(high, unit)}"
+    text = with_unit(low, unit, high if high is not None and high != low else None)
     if qualifier in (None, "", "exact", "range"):
         return text
     return f"{qualifier} {text}"

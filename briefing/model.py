@@ -10,45 +10,49 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from briefing.figures import Interval, described, difference, implied_base, stated, total
 from briefing.validate import Dataset
-
-LOWER_BOUNDS = {"over": "under", "at least": "at most"}
 
 # Every figure the build derives, as the Sources and method page explains it.
 DERIVATIONS = [
     {
         "name": "Implied prior-year base",
         "formula": "target volume ÷ (1 + growth rate)",
-        "note": "computed for each stated end of a range; where the growth is a lower bound "
-        "(“over”, “at least”), the base is an upper bound (“under”, “at most”)",
+        "note": "the stated growth holds at every end of a target range, so a growth floor "
+        "(“over 28%”) bounds the base from above by the target's low end alone (“under”)",
     },
     {
-        "name": "Gap to the industry forecast",
-        "formula": "lowest automaker growth target ÷ market growth forecast",
-        "note": "keeps the hedge of the growth target it starts from",
+        "name": "Increment in vehicles",
+        "formula": "target volume − implied prior-year base",
+        "note": "how many more vehicles a target asks for than the year before; a bound on the "
+        "base makes the increment a bound too (“over”)",
+    },
+    {
+        "name": "Market's forecast increment",
+        "formula": "forecast volume − forecast volume ÷ (1 + forecast growth)",
+        "note": "how many more vehicles the association's forecast puts on the whole market",
+    },
+    {
+        "name": "Targets' combined increment",
+        "formula": "sum of the one-year targets' increments",
+        "note": "only automakers that state both a volume and a growth rate; a bound in any "
+        "makes the sum a bound",
     },
     {
         "name": "Years in the timeline",
-        "formula": "reference year + the article's relative wording (“last year” = reference year − 1)",
-        "note": "marked † where the article gives no year of its own",
+        "formula": "the source's reference year + its relative wording (“last year” = reference year − 1)",
+        "note": "marked † where the source gives no year of its own",
     },
 ]
 
 
 @dataclass(frozen=True)
-class Bounded:
-    """A figure as the source states it: a value, a range, or a one-sided bound."""
-
-    low: float
-    high: float | None
-    qualifier: str
-
-
-@dataclass(frozen=True)
 class Derived:
-    """A figure computed from stated ones, with the formula shown to readers."""
+    """A figure computed from stated ones: the interval it may take, how the page states it
+    (rounded to what its inputs support) and the arithmetic, shown to readers."""
 
-    value: Bounded
+    interval: Interval
+    text: str
     formulas: list[str]
 
 
@@ -71,12 +75,44 @@ class Organisation:
     def name(self) -> str:
         return self.record["name"]
 
+    @property
+    def mentions(self) -> list[dict]:
+        """Every row of the dataset that speaks of it (reported statements restate other rows)."""
+        direct = [q for q in self.quotes if q["kind"] == "direct"]
+        return [
+            *self.people,
+            *self.targets,
+            *self.forecasts,
+            *self.overseas_plans,
+            *self.ai_plans,
+            *direct,
+            *self.events,
+        ]
+
+    @property
+    def has_page(self) -> bool:
+        """One mention makes no page: the organisations page lists it with that mention."""
+        return len(self.mentions) > 1
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Something a reader comparing automakers would ask for that the sources leave out."""
+
+    topic: str
+    organisations: list[Organisation] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+    event: dict | None = None  # an event whose organisations the source only partly names
+    named: list[Organisation] = field(default_factory=list)
+    unnamed: int = 0
+
 
 @dataclass(frozen=True)
 class Model:
     """Everything the site shows, keyed for the pages that show it."""
 
     source: dict
+    sources: list[dict]
     organisations: dict[str, Organisation]
     people: dict[str, dict]
     targets: list[dict]
@@ -88,6 +124,11 @@ class Model:
     observations: list[dict]
     timeline: list[dict]
     headline: dict
+    glance: list[dict]
+    strategy_lines: list[dict]
+    market: dict | None
+    combined: dict | None
+    silences: list[Silence]
     tables: dict[str, pd.DataFrame]
     descriptor: dict
     data_files: dict[str, bytes]
@@ -134,7 +175,7 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
             rows.append(row | {"org_id": org_id, "org_name": names.get(org_id), "person": person})
         return rows
 
-    targets = [t | {"implied_base": implied_prior_base(t)} for t in with_context("sales_targets")]
+    targets = [with_derived_figures(t) for t in with_context("sales_targets")]
     forecasts = with_context("forecasts")
     markets = grouped(sorted(records(tables["plan_markets"]), key=lambda m: m["order"]), "plan_id", "market")
     overseas = [p | {"markets": markets.get(p["plan_id"], [])} for p in with_context("overseas_plans")]
@@ -160,8 +201,15 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         for org_id in {event["org_id"], *event["named_org_ids"]} - {None}:
             organisations[org_id].events.append(event)
 
+    # an observation states at most one figure; its attribution stands where an organisation would
+    observations = [
+        o | {"org_name": o["attributed_to"], "value_high": None} for o in records(tables["observations"])
+    ]
+    headline = headline_figures(targets, forecasts, observations)
+    market = market_increment(headline["market_volume"], headline["market_growth"])
     return Model(
         source=records(tables["sources"])[0],
+        sources=records(tables["sources"]),
         organisations=organisations,
         people=people,
         targets=targets,
@@ -170,9 +218,14 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         ai_plans=ai_plans,
         quotes=quotes,
         events=events,
-        observations=records(tables["observations"]),
+        observations=observations,
         timeline=build_timeline(targets, forecasts, overseas, ai_plans, events),
-        headline=headline_figures(targets, forecasts),
+        headline=headline,
+        glance=at_a_glance(organisations, targets),
+        strategy_lines=strategy_lines(organisations),
+        market=market,
+        combined=combined_increment(targets, market),
+        silences=unsaid(organisations, targets, events),
         tables=tables,
         descriptor=dataset.descriptor,
         data_files=dataset.files,
@@ -193,28 +246,167 @@ def evidence_by_table(dataset: Dataset) -> dict[str, list[tuple[str, str]]]:
     return evidence
 
 
+def with_derived_figures(target: dict) -> dict:
+    """A target with the prior-year base it implies and its increment in vehicles, where it
+    states a volume and a growth rate for one year."""
+    base = implied_prior_base(target)
+    return target | {"implied_base": base, "increment": increment(target, base)}
+
+
+def _volume(target: dict) -> Interval | None:
+    # a target volume is a definition, not a measurement: no rounding blurs it
+    return stated(target["volume_low"], target["volume_high"], target["volume_qualifier"], exact=True)
+
+
 def implied_prior_base(target: dict) -> Derived | None:
-    """The prior-year sales a target implies: target / (1 + growth), for each stated end."""
-    if target["volume_low"] is None or target["growth_low_pct"] is None:
+    """The prior-year sales a one-year target implies: target ÷ (1 + growth)."""
+    volume = _volume(target)
+    growth = stated(target["growth_low_pct"], target["growth_high_pct"], target["growth_qualifier"])
+    if volume is None or growth is None or target.get("horizon", "one year") != "one year":
         return None
-    volume_high = target["volume_high"] or target["volume_low"]
-    growth_high = target["growth_high_pct"] or target["growth_low_pct"]
-    growth_qualifier = target["growth_qualifier"]
-    if growth_qualifier in LOWER_BOUNDS:
-        # growth above g means the base lies below target / (1 + g), at each end of the target
-        pairs = [(target["volume_low"], target["growth_low_pct"]), (volume_high, target["growth_low_pct"])]
-        qualifier = LOWER_BOUNDS[growth_qualifier]
-    else:
-        # the smallest base pairs the lowest volume with the highest growth, and vice versa
-        pairs = [(target["volume_low"], growth_high), (volume_high, target["growth_low_pct"])]
-        qualifier = "approximately"
-    bases = [round(volume / (1 + growth / 100)) for volume, growth in pairs]
-    distinct = list(dict.fromkeys(zip(pairs, bases, strict=True)))
-    formulas = [f"{volume:,} ÷ (1 + {growth:g}%) = {base:,}" for (volume, growth), base in distinct]
-    high = bases[1] if bases[1] != bases[0] else None
-    if high is not None and qualifier == "approximately":
-        qualifier = "range"
-    return Derived(Bounded(bases[0], high, qualifier), formulas)
+    base = implied_base(volume, growth)
+    # each finite end of the base comes from one end of the target over one end of the growth
+    ends = [(volume.high, growth.high), (volume.low, growth.low)]
+    formulas = [
+        f"{v:,} ÷ (1 + {g:g}%) = {v / (1 + g / 100):,.0f}" for v, g in dict.fromkeys(ends) if g is not None
+    ]
+    return Derived(base, described(base), formulas)
+
+
+def increment(target: dict, base: Derived | None) -> Derived | None:
+    """How many more vehicles the target asks for than its implied base."""
+    if base is None:
+        return None
+    volume = _volume(target)
+    more = difference(volume, base.interval)
+    ends = [(volume.low, base.interval.high), (volume.high, base.interval.low)]
+    formulas = [f"{v:,} − {b:,.0f} = {v - b:,.0f}" for v, b in dict.fromkeys(ends) if b is not None]
+    return Derived(more, described(more), formulas)
+
+
+def market_increment(volume: dict | None, growth: dict | None) -> dict | None:
+    """The vehicles the association's forecast adds to the whole market: V − V ÷ (1 + g)."""
+    if volume is None or growth is None or volume["unit"] != "vehicles":
+        return None
+    forecast = stated(volume["value_low"], volume["value_high"], volume["qualifier"])
+    rate = stated(growth["value_low"], growth["value_high"], growth["qualifier"])
+    base = implied_base(forecast, rate)
+    more = difference(forecast, base)
+    v, g = volume["value_low"], growth["value_low"]
+    previous = v / (1 + g / 100)
+    return {
+        "org_id": volume["org_id"],
+        "org_name": volume["org_name"],
+        "volume": volume,
+        "growth": growth,
+        "base": Derived(base, described(base), [f"{v:,.0f} ÷ (1 + {g:g}%) = {previous:,.0f}"]),
+        "increment": Derived(more, described(more), [f"{v:,.0f} − {previous:,.0f} = {v - previous:,.0f}"]),
+    }
+
+
+def combined_increment(targets: list[dict], market: dict | None) -> dict | None:
+    """The one-year targets' increments added up, beside the market's forecast increment."""
+    counted = [t for t in targets if t["scope"] == "total" and t["increment"] is not None]
+    if len(counted) < 2:
+        return None
+    summed = total([t["increment"].interval for t in counted])
+    # each increment's smallest value: a floor ("over") adds as its floor
+    terms = " + ".join(f"{t['increment'].interval.low:,.0f}" for t in counted)
+    return {
+        "targets": counted,
+        "increment": Derived(summed, described(summed), [f"{terms} = {summed.low:,.0f}"]),
+        "market": market,
+    }
+
+
+def at_a_glance(organisations: dict[str, Organisation], targets: list[dict]) -> list[dict]:
+    """One row per automaker with a target for its total sales: its main target first."""
+    rows = []
+    for org in organisations.values():
+        totals = [t for t in org.targets if t["scope"] == "total"]
+        if not totals:
+            continue
+        main = min(totals, key=lambda t: (t["horizon"] != "one year", t["volume_low"] is None))
+        rows.append({"org": org, "target": main})
+    return sorted(rows, key=lambda row: -(row["target"]["volume_low"] or 0))
+
+
+def names(orgs: list[Organisation]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    listed = [org.name for org in orgs]
+    return ", ".join(listed[:-1]) + (" and " if len(listed) > 1 else "") + listed[-1]
+
+
+# How an AI plan's status reads in a takeaway, with a verb for one organisation and for several
+AI_STAGES = {
+    "achievement": ("reports AI products already launched", "report AI products already launched"),
+    "target": ("sets AI targets", "set AI targets"),
+    "plan": ("plans AI products", "plan AI products"),
+    "forecast": ("forecasts AI milestones", "forecast AI milestones"),
+}
+
+
+def strategy_lines(organisations: dict[str, Organisation]) -> list[dict]:
+    """Takeaways across organisations: who puts figures on overseas plans, and how far along
+    each organisation's AI plans are."""
+    lines = []
+    abroad = [org for org in organisations.values() if org.overseas_plans]
+    quantified = [
+        org
+        for org in abroad
+        if any(p["value"] is not None for p in org.overseas_plans)
+        or any(t["scope"] == "overseas" for t in org.targets)
+    ]
+    if abroad and quantified and len(quantified) < len(abroad):
+        others = [org for org in abroad if org not in quantified]
+        lines.append(
+            {
+                "topic": "Figures abroad come from few.",
+                "text": f"Of the {len(abroad)} organisations with overseas plans, {names(quantified)} "
+                f"{'puts' if len(quantified) == 1 else 'put'} figures on them; {names(others)} "
+                f"{'states' if len(others) == 1 else 'state'} aims without figures.",
+            }
+        )
+    stages = []
+    for status, (one, several) in AI_STAGES.items():
+        orgs = [org for org in organisations.values() if any(p["status"] == status for p in org.ai_plans)]
+        if not orgs:
+            continue
+        years = sorted(
+            {p["year"] for org in orgs for p in org.ai_plans if p["status"] == status and p["year"]}
+        )
+        when = f" for {', '.join(str(y) for y in years)}" if years else ""
+        stages.append(f"{names(orgs)} {one if len(orgs) == 1 else several}{when}")
+    if len(stages) > 1:
+        lines.append({"topic": "AI at different stages.", "text": "; ".join(stages) + "."})
+    return lines
+
+
+def unsaid(organisations: dict[str, Organisation], targets: list[dict], events: list[dict]) -> list[Silence]:
+    """What the sources leave out that a reader comparing automakers would ask for."""
+    silences = []
+    automakers = [org for org in organisations.values() if org.record["kind"] == "automaker"]
+    without = [org for org in automakers if not org.targets]
+    if without:
+        silences.append(Silence("Automakers named without a sales target", organisations=without))
+    for event in events:
+        named = len(event["named_org_ids"])
+        if event["org_count"] and event["org_count"] > named:
+            silences.append(
+                Silence(
+                    f"Unnamed senders of the {event['kind']}",
+                    event=event,
+                    named=[organisations[org_id] for org_id in event["named_org_ids"]],
+                    unnamed=event["org_count"] - named,
+                )
+            )
+    yearless = [t for t in targets if t["year"] is None and t["horizon"] != "every year"]
+    if yearless:
+        silences.append(Silence("Targets without a year", targets=yearless))
+    growth_only = [t for t in targets if t["volume_low"] is None]
+    if growth_only:
+        silences.append(Silence("Growth aims without a volume", targets=growth_only))
+    return silences
 
 
 def build_timeline(*tables: list[dict]) -> list[dict]:
@@ -227,6 +419,8 @@ def build_timeline(*tables: list[dict]) -> list[dict]:
             "org_id": row["org_id"],
             "org_name": row["org_name"],
             "milestone": row.get("description") or row["statement"],
+            "source_id": row["source_id"],
+            "evidence": row["evidence"],
         }
         for table in tables
         for row in table
@@ -235,27 +429,25 @@ def build_timeline(*tables: list[dict]) -> list[dict]:
     return sorted(milestones, key=lambda m: (m["year"], m["org_name"] or ""))
 
 
-def headline_figures(targets: list[dict], forecasts: list[dict]) -> dict:
+def headline_figures(targets: list[dict], forecasts: list[dict], observations: list[dict]) -> dict:
     """The central tension: automakers' growth targets against the industry forecast."""
     by_topic = {f["topic"]: f for f in forecasts if f.get("value_low") is not None}
-    growth_targets = [t for t in targets if t["scope"] == "total" and t["growth_low_pct"] is not None]
-    market_growth = by_topic.get("market growth")
-    lowest = min(growth_targets, key=lambda t: t["growth_low_pct"], default=None)
-    highest = max(growth_targets, key=lambda t: t["growth_high_pct"] or t["growth_low_pct"], default=None)
+    growth_targets = [
+        t
+        for t in targets
+        if t["scope"] == "total" and t["horizon"] == "one year" and t["growth_low_pct"] is not None
+    ]
     volumes = [t for t in targets if t["scope"] == "total" and t["volume_low"] is not None]
-    gap = None
-    if market_growth and lowest and market_growth["value_low"]:
-        ratio = lowest["growth_low_pct"] / market_growth["value_low"]
-        gap = Derived(
-            Bounded(round(ratio, 1), None, lowest["growth_qualifier"]),
-            [f"{lowest['growth_low_pct']:g}% ÷ {market_growth['value_low']:g}% = {ratio:.3g}"],
-        )
     return {
-        "market_growth": market_growth,
+        "market_growth": by_topic.get("market growth"),
         "market_volume": by_topic.get("market volume"),
-        "research_floor": by_topic.get("target growth"),
-        "lowest_target": lowest,
-        "highest_target": highest,
+        "research_floor": next(
+            (o for o in observations if o["topic"] == "automaker targets" and o["value_low"] is not None),
+            None,
+        ),
+        "lowest_target": min(growth_targets, key=lambda t: t["growth_low_pct"], default=None),
+        "highest_target": max(
+            growth_targets, key=lambda t: t["growth_high_pct"] or t["growth_low_pct"], default=None
+        ),
         "largest_volume": max(volumes, key=lambda t: t["volume_high"] or t["volume_low"], default=None),
-        "gap": gap,
     }

@@ -20,7 +20,7 @@ from briefing.cache import COMPILED_TEMPLATES
 from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
-from briefing.formatting import bounded, citation
+from briefing.formatting import bounded, citation, sentence_case
 from briefing.images import ChartImages
 from briefing.model import Model, Organisation
 
@@ -98,6 +98,44 @@ def chart_attribute(spec: dict) -> str:
     return html.escape(json.dumps(spec, separators=(",", ":"), sort_keys=True), quote=True)
 
 
+def attributed(statement: str, name: str | None) -> str:
+    """A statement with whom it comes from, unless it names them already."""
+    text = markdown_text(statement)
+    if not name or name.casefold() in statement.casefold():
+        return text
+    return f"{text} ({markdown_text(name)})"
+
+
+class EvidenceNotes:
+    """A page's evidence as footnotes: each excerpt once, however many facts on the page cite it.
+
+    `cite(row)` gives the footnote reference for a row's evidence; `notes()` the definitions
+    of those cited since the last call (the printable page shares one across its pages, so a
+    note defined on an earlier page is not defined again).
+    """
+
+    def __init__(self, sources: dict[str, dict]):
+        self.sources = sources
+        self.labels: dict[tuple[str, str], str] = {}
+        self.pending: list[tuple[str, dict]] = []
+
+    def cite(self, row: dict) -> str:
+        key = (row["source_id"], row["evidence"])
+        if key not in self.labels:
+            self.labels[key] = f"e{len(self.labels) + 1}"
+            self.pending.append((self.labels[key], row))
+        return f"[^{self.labels[key]}]"
+
+    def notes(self) -> str:
+        lines = [
+            f"[^{label}]: “{markdown_text(row['evidence'])}” "
+            f"({markdown_text(self.sources[row['source_id']]['publisher'])})"
+            for label, row in self.pending
+        ]
+        self.pending = []
+        return "\n".join(lines)
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
@@ -114,6 +152,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         link_url=link_url,
         bounded=bounded,
         citation=citation,
+        sentence=sentence_case,
+        attributed=attributed,
         chart_attribute=chart_attribute,
         cell=cell_text,
     )
@@ -139,8 +179,9 @@ def page_url(path: str, directory_urls: bool) -> str:
     return "" if str(folder) == "." else f"{folder}/"
 
 
-def page_context(path: str, site: SiteInfo) -> dict:
-    """Per page: its public URL, and links to the site's files and pages for use in raw HTML.
+def page_context(path: str, site: SiteInfo, model: Model) -> dict:
+    """Per page: its public URL, links to the site's files and pages for use in raw HTML, and
+    the page's evidence notes.
 
     MkDocs rewrites links in Markdown but not inside raw HTML blocks (charts, figures), so
     those are made relative to where this page is published.
@@ -153,7 +194,13 @@ def page_context(path: str, site: SiteInfo) -> dict:
         published = page_url(target, site.directory_urls) if target.endswith(".md") else target
         return root + published if published else root or "./"
 
-    return {"page_path": path, "page_url": site.site_url + url, "href": href}
+    sources = {source["source_id"]: source for source in model.sources}
+    return {
+        "page_path": path,
+        "page_url": site.site_url + url,
+        "href": href,
+        "evidence": EvidenceNotes(sources),
+    }
 
 
 @dataclass(frozen=True)
@@ -172,7 +219,8 @@ def navigation_tree(organisations: list[Organisation]) -> list[NavEntry]:
     page; nesting sections keeps that to a few dozen entries however many organisations
     there are.
     """
-    entries = [NavEntry(org.name, org) for org in sorted(organisations, key=lambda org: org.name.casefold())]
+    with_pages = [org for org in organisations if org.has_page]
+    entries = [NavEntry(org.name, org) for org in sorted(with_pages, key=lambda org: org.name.casefold())]
     while len(entries) > NAV_GROUP_SIZE:
         chunks = [entries[i : i + NAV_GROUP_SIZE] for i in range(0, len(entries), NAV_GROUP_SIZE)]
         entries = [
@@ -205,17 +253,19 @@ def render_site(
         "navigation": navigation_tree(list(model.organisations.values())),
     }
     pages = {
-        path: _render(environment, template, context | page_context(path, site))
+        path: _render(environment, template, context | page_context(path, site, model))
         for template, path in SITE_PAGES
     }
     for org in model.organisations.values():
+        if not org.has_page:
+            continue
         path = f"organisations/{org.id}.md"
         pages[path] = _render(
-            environment, "organisation.md.j2", context | page_context(path, site) | {"org": org}
+            environment, "organisation.md.j2", context | page_context(path, site, model) | {"org": org}
         )
     # the printed pages are rendered again for the print page's own address: their raw-HTML
     # links (charts, downloads, evidence rows) must be relative to it, not to each page
-    print_context = context | page_context(PRINT_PAGE, site)
+    print_context = context | page_context(PRINT_PAGE, site, model)
     template_of = {path: template for template, path in SITE_PAGES}
     printed = [_render(environment, template_of[path], print_context) for path in PRINT_ORDER]
     pages[PRINT_PAGE] = _render(environment, "print.md.j2", print_context).replace(
