@@ -43,12 +43,14 @@ class Interval:
 
 
 def rounding_error(value: float) -> float:
-    """Half a unit of a stated number's last significant digit: 67.5 -> 0.05, 28 -> 0.5,
-    34700000 -> 50000."""
+    """Half a unit of a stated number's last significant digit: 67.5 -> 0.05, 28 -> 0.5, 50 -> 0.5,
+    34700000 -> 50000 (trailing zeros of a large round number are taken as rounding)."""
     text = f"{abs(value):f}".rstrip("0")
     if not text.endswith("."):
         return 0.5 * 10.0 ** -len(text.split(".")[1])
     whole = text.rstrip(".")
+    if abs(value) < 1000:
+        return 0.5
     return 0.5 * 10.0 ** (len(whole) - len(whole.rstrip("0")))
 
 

@@ -234,15 +234,20 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
     )
 
 
-def evidence_by_table(dataset: Dataset) -> dict[str, list[tuple[str, str]]]:
-    """Each fact row's key and verbatim evidence, by table, for the Sources page."""
+def evidence_by_table(dataset: Dataset) -> dict[str, list[tuple[list[str], str]]]:
+    """Each verbatim excerpt with the keys of the fact rows it supports, by table, for the
+    Sources page: an excerpt behind several rows is listed once."""
     evidence = {}
     for name, frame in dataset.tables.items():
         if "evidence" not in frame.columns:
             continue
         key = dataset.resource(name)["schema"]["primaryKey"]
         key = [key] if isinstance(key, str) else key
-        evidence[name] = [(" / ".join(str(row[k]) for k in key), row["evidence"]) for row in records(frame)]
+        rows = grouped(records(frame), "evidence")
+        evidence[name] = [
+            ([" / ".join(str(row[k]) for k in key) for row in supported], excerpt)
+            for excerpt, supported in rows.items()
+        ]
     return evidence
 
 

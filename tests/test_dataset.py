@@ -69,10 +69,10 @@ def test_columns_have_the_dtype_the_schema_declares(dataset: Dataset, name: str)
 def test_empty_cells_load_as_missing_values(dataset: Dataset):
     targets = dataset.tables["sales_targets"].set_index("target_id")
     assert pd.isna(targets.loc["leapmotor-total-2026", "volume_high"])
-    assert pd.isna(targets.loc["nio-total-annual-growth", "volume_low"])
-    assert targets.loc["xpeng-total-annual", "volume_high"] == 600_000
+    assert pd.isna(targets.loc["nio-annual-growth", "volume_low"])
+    assert targets.loc["xpeng-total", "volume_high"] == 600_000
     assert targets.loc["leapmotor-total-2026", "growth_low_pct"] == 67.5
-    assert targets.loc["xpeng-total-annual", "person_id"] is None
+    assert targets.loc["xpeng-total", "person_id"] is None
 
 
 @pytest.mark.parametrize("name", list(RESOURCES))
@@ -135,7 +135,7 @@ def test_every_evidence_is_verbatim_in_its_source(dataset: Dataset):
             wrong.append(f"{name} {row_id}: {evidence!r}")
         checked += 1
     assert not wrong, "evidence not found verbatim in the source:\n" + "\n".join(wrong)
-    assert checked > 70
+    assert checked > 60
 
 
 def written_forms(value: float) -> list[re.Pattern]:

@@ -9,6 +9,7 @@ from conftest import make_project
 from briefing.build import BuildReport, Project, build
 from briefing.cache import Cache
 from briefing.charts import build_charts
+from briefing.figures import readable
 from briefing.model import build_model
 from briefing.read import read_dataset
 from briefing.validate import validate_dataset
@@ -25,18 +26,22 @@ def known_numbers(project) -> set[float]:
     counts and values of what each chart plots."""
     known = set()
     for path in (project / "data").iterdir():
-        known |= numbers_in(path.read_text())
+        in_file = numbers_in(path.read_text())
+        # as pages write them: 34700000 -> "34.7 million"
+        known |= in_file | {n for value in in_file for n in numbers_in(readable(value))}
     dataset = validate_dataset(read_dataset(project / "data"))
     model = build_model(dataset)
     for frame in dataset.tables.values():
         known.add(float(len(frame)))
         known |= {float(frame[column].nunique()) for column in frame.columns}
         known |= {float(frame[column].count()) for column in frame.columns}
-    for target in model.targets:
-        if target["implied_base"]:
-            known |= numbers_in(" ".join(target["implied_base"].formulas))
-    if model.headline["gap"]:
-        known |= numbers_in(" ".join(model.headline["gap"].formulas))
+    derived = [t[name] for t in model.targets for name in ("implied_base", "increment") if t[name]]
+    if model.market:
+        derived += [model.market["base"], model.market["increment"]]
+    if model.combined:
+        derived.append(model.combined["increment"])
+    for figure in derived:
+        known |= numbers_in(" ".join([figure.text, *figure.formulas]))
     known.add(float(len(model.timeline)))
     known.add(float(len(model.organisations)))
     for chart in build_charts(model, Cache(None)).values():
@@ -50,7 +55,8 @@ class ProseText(HTMLParser):
     """The text of a page's content, prose and tables: no scripts, styles, code (ids), chart
     data tables (the chart's own plotted values) or theme chrome."""
 
-    SKIPPED = frozenset({"script", "style", "code", "svg", "details", "nav", "header", "footer"})
+    # footnote markers (sup) are reference numbers, not figures
+    SKIPPED = frozenset({"script", "style", "code", "svg", "details", "nav", "header", "footer", "sup"})
 
     def __init__(self):
         super().__init__()

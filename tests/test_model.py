@@ -1,42 +1,44 @@
 import pytest
 from conftest import MINI_DATA, REPO, make_project
 
-from briefing.model import build_model, implied_prior_base
+from briefing.model import build_model, implied_prior_base, increment
 from briefing.read import read_dataset
 from briefing.validate import validate_dataset
 
 
 def target(**values):
-    base = {"volume_low": None, "volume_high": None, "growth_low_pct": None, "growth_high_pct": None}
-    base["growth_qualifier"] = "exact"
+    base = {"volume_low": None, "volume_high": None, "volume_qualifier": "exact", "horizon": "one year"}
+    base |= {"growth_low_pct": None, "growth_high_pct": None, "growth_qualifier": "exact"}
     return base | values
 
 
-def test_implied_base_of_an_exact_target():
+def test_implied_base_of_an_exact_target_is_rounded_to_its_inputs():
     derived = implied_prior_base(target(volume_low=1_000_000, growth_low_pct=67.5))
-    assert derived.value.low == round(1_000_000 / 1.675)
-    assert derived.value.high is None
+    assert derived.interval.low == pytest.approx(1_000_000 / 1.675)
+    assert derived.text == "about 597,000"
     assert derived.formulas == ["1,000,000 ÷ (1 + 67.5%) = 597,015"]
 
 
-def test_implied_base_of_a_range_with_growth_lower_bound_is_an_upper_bound():
+def test_a_growth_floor_gives_one_bound_from_the_targets_low_end():
     derived = implied_prior_base(
-        target(volume_low=550_000, volume_high=600_000, growth_low_pct=28, growth_qualifier="over")
+        target(
+            volume_low=550_000,
+            volume_high=600_000,
+            volume_qualifier="range",
+            growth_low_pct=28,
+            growth_qualifier="over",
+        )
     )
-    assert (derived.value.low, derived.value.high) == (round(550_000 / 1.28), round(600_000 / 1.28))
-    assert derived.value.qualifier == "under"
-    assert len(derived.formulas) == 2
+    assert derived.text == "under 430,000"
+    assert derived.formulas == ["550,000 ÷ (1 + 28%) = 429,688"]  # 600,000 ÷ 1.28 bounds nothing
+    more = increment(target(volume_low=550_000, volume_high=600_000, volume_qualifier="range"), derived)
+    assert more.text == "over 120,000"
 
 
-def test_implied_base_of_a_growth_range_pairs_extremes():
-    derived = implied_prior_base(target(volume_low=100_000, growth_low_pct=10, growth_high_pct=25))
-    assert (derived.value.low, derived.value.high) == (80_000, round(100_000 / 1.1))
-    assert derived.value.qualifier == "range"
-
-
-def test_no_base_without_volume_or_growth():
+def test_no_base_without_volume_or_growth_or_for_a_multi_year_aim():
     assert implied_prior_base(target(growth_low_pct=40, growth_high_pct=50)) is None
     assert implied_prior_base(target(volume_low=1_000_000)) is None
+    assert implied_prior_base(target(volume_low=1_000, growth_low_pct=40, horizon="every year")) is None
 
 
 @pytest.fixture(scope="module")
@@ -49,18 +51,29 @@ def test_model_attaches_every_record_to_its_organisation(mini_model):
     alpha = mini_model.organisations["alpha"]
     assert [p["person_id"] for p in alpha.people] == ["ann-a"]
     assert [t["target_id"] for t in alpha.targets] == ["alpha-total"]
-    assert [q["quote_id"] for q in alpha.quotes] == ["ann-quote"]  # via the person
+    assert [q["quote_id"] for q in alpha.quotes] == ["ann-quote", "ann-reported"]  # via the person
     assert [e["event_id"] for e in alpha.events] == ["letters"]  # named in an industry event
     assert alpha.overseas_plans[0]["markets"] == ["Freedonia", "Sylvania"]
 
 
-def test_headline_compares_lowest_target_with_market_forecast(mini_model):
+def test_headline_and_market_increment(mini_model):
     headline = mini_model.headline
     assert headline["lowest_target"]["org_id"] == "beta"
     assert headline["highest_target"]["org_id"] == "alpha"
     assert headline["market_growth"]["value_low"] == 2
-    assert headline["gap"].value.low == 5
-    assert headline["gap"].formulas == ["10% ÷ 2% = 5"]
+    assert mini_model.market is None  # the fixture's association gives no volume to grow from
+
+
+def test_an_organisation_mentioned_once_has_no_page(mini_model):
+    assert not mini_model.organisations["gamma"].has_page
+    assert mini_model.organisations["alpha"].has_page
+
+
+def test_what_the_sources_do_not_say(mini_model):
+    silences = {s.topic: s for s in mini_model.silences}
+    assert [o.id for o in silences["Automakers named without a sales target"].organisations] == ["gamma"]
+    letters = silences["Unnamed senders of the open letters"]
+    assert (len(letters.named), letters.unnamed) == (3, 1)
 
 
 def test_timeline_is_every_dated_row_in_year_order(mini_model):
@@ -77,4 +90,8 @@ def test_real_dataset_headline():
     model = build_model(validate_dataset(read_dataset(REPO / "data")))
     assert model.headline["market_growth"]["org_id"] == "caam"
     assert model.headline["largest_volume"]["org_id"] == "leapmotor"
-    assert model.headline["gap"].value.qualifier == "over"
+    assert model.market["increment"].text == "about 300,000"
+    combined = model.combined
+    assert [t["org_id"] for t in combined["targets"]] == ["leapmotor", "xpeng", "xiaomi-auto"]
+    assert combined["increment"].text == "over 662,000"  # Xpeng's increment is a floor
+    assert [row["org"].id for row in model.glance] == ["leapmotor", "xpeng", "xiaomi-auto", "nio"]
