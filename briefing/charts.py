@@ -23,11 +23,20 @@ from briefing.model import Model
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-SHAPE_OF = {"stated value": "circle", "range": "stroke", "lower bound": "triangle-right"}
+# How the growth chart marks each kind of stated target, in its one legend: symbol and colour
+SHAPE_OF = {"stated value": "circle", "range": "M-1,-0.35H1V0.35H-1Z", "lower bound": "triangle-right"}
+COLOUR_OF = {"stated value": PALETTE[0], "range": PALETTE[1], "lower bound": PALETTE[2]}
+LOWER_BOUND_QUALIFIERS = ("over", "at least")
+# A lower bound is drawn as an arrow this share of the growth axis long, from the bound rightwards:
+# open-ended, and short so it never reads as the largest target.
+ARROW_SHARE = 0.07
 PLOTTED = "plotted"  # the one dataset name in every spec
 # Altair 6.3's Vega-Lite: compiles the pages' specs and renders the static images
 VEGA_LITE_VERSION = "6.4"
 CODE_VERSION = code_version(sys.modules[__name__])  # cached specs are void once the drawing changes
+# A title no wider than the page's chart container (less Vega's padding): a wider one would
+# squeeze the plot to a sliver on a phone. No limit without a container (static images).
+TITLE_LIMIT = "isFinite(containerSize()[0]) ? max(containerSize()[0] - 10, 0) : 0"
 # Past this many organisations (or markets) a chart stops being readable on a phone; the
 # rest stay in the data downloads.
 MOST_SHOWN = 30
@@ -37,7 +46,10 @@ COLUMN_DESCRIPTIONS = {
     "organisation": "Organisation, as the source names it",
     "growth_low_pct": "Growth target, low end or only value (percent)",
     "growth_high_pct": "Growth target, high end of a range (percent)",
-    "drawn_to_pct": "Where the bar ends on the chart (percent); the axis edge for a lower bound",
+    "drawn_to_pct": (
+        "Where the mark ends on the chart (percent): the high end of a range, the stated value, or for a"
+        " lower bound the tip of its short open-ended arrow (a drawing position, not a figure)"
+    ),
     "kind": "How the source states the figure: stated value, range, lower bound or reference line",
     "stated": "The figure as the source states it, hedges kept",
     "timing": "Timing as the source words it",
@@ -69,6 +81,11 @@ class ChartPlan:
     derived: tuple[str, ...] = ()  # formulas of derived values it plots
     axis_max: float | None = None  # the growth axis' upper end, past every value it shows
 
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        """The columns its drawing encodes as quantities (positions, or numbers written in marks)."""
+        return QUANTITIES[self.kind]
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -89,12 +106,18 @@ class Chart:
 
 
 def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
+    """The charts worth drawing: a plan whose quantities do not vary is left out (see varies), so
+    a page shows a chart only when `charts` holds it."""
     plans = [
-        growth_plan(model),
-        volume_plan(model),
-        markets_plan(model),
-        ai_matrix_plan(model),
-        timeline_plan(model),
+        plan
+        for plan in (
+            growth_plan(model),
+            volume_plan(model),
+            markets_plan(model),
+            ai_matrix_plan(model),
+            timeline_plan(model),
+        )
+        if varies(plan)
     ]
     source = source_line(model.source)
     charts = {}
@@ -126,6 +149,12 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
     return charts
 
 
+def varies(plan: ChartPlan) -> bool:
+    """Whether each quantity the chart plots takes at least two values. Marks that all show one
+    value (every market named once, every cell one plan) say nothing a list would not."""
+    return all(plan.data[column].nunique() >= 2 for column in plan.quantities)
+
+
 def source_line(source: dict) -> str:
     return f"Source: {citation(source)}"
 
@@ -140,7 +169,9 @@ def draw(plan: ChartPlan, source: str) -> dict:
     chart = DRAWINGS[plan.kind](plan)
     spec = (
         chart.properties(
-            title=alt.TitleParams(plan.title, subtitle=source, anchor="start"),
+            title=alt.TitleParams(
+                plan.title, subtitle=source, anchor="start", limit=alt.ExprRef(TITLE_LIMIT)
+            ),
             width="container",
             description=plan.description,
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
@@ -203,22 +234,24 @@ def growth_plan(model: Model) -> ChartPlan:
     highs = [t["growth_high_pct"] or t["growth_low_pct"] for t in targets] + [
         f["value_low"] for f, _ in references
     ]
+    # 15% past the largest value: room for a lower bound's arrow (ARROW_SHARE) and its head
     axis_max = max([*highs, 1]) * 1.15
     rows = []
     for t in targets:
-        lower_bound = t["growth_qualifier"] in ("over", "at least")
+        lower_bound = t["growth_qualifier"] in LOWER_BOUND_QUALIFIERS
         kind = (
             "lower bound"
             if lower_bound
             else ("range" if t["growth_high_pct"] is not None else "stated value")
         )
+        arrow_tip = round(t["growth_low_pct"] + ARROW_SHARE * axis_max, 2)
         rows.append(
             {
                 "organisation": t["org_name"],
                 "kind": kind,
                 "growth_low_pct": t["growth_low_pct"],
                 "growth_high_pct": t["growth_high_pct"],
-                "drawn_to_pct": t["growth_high_pct"] or (axis_max if lower_bound else t["growth_low_pct"]),
+                "drawn_to_pct": arrow_tip if lower_bound else (t["growth_high_pct"] or t["growth_low_pct"]),
                 "stated": bounded(
                     t["growth_low_pct"], t["growth_high_pct"], t["growth_qualifier"], "percent"
                 ),
@@ -233,8 +266,9 @@ def growth_plan(model: Model) -> ChartPlan:
                 "growth_low_pct": f["value_low"],
                 "growth_high_pct": None,
                 "drawn_to_pct": f["value_low"],
-                "stated": f"{label} " + bounded(f["value_low"], f["value_high"], f["qualifier"], "percent"),
-                "timing": f["timing_text"],
+                "stated": f"{label} "
+                + bounded(f["value_low"], f.get("value_high"), f["qualifier"], "percent"),
+                "timing": f.get("timing_text"),
             }
         )
     data = pd.DataFrame(
@@ -292,21 +326,45 @@ def draw_growth(plan: ChartPlan) -> alt.LayerChart:
         alt.Tooltip("stated:N", title="As stated"),
         alt.Tooltip("timing:N", title="Timing"),
     ]
-    is_reference = alt.datum.kind == "reference line"
-    base = alt.Chart(plan.data).encode(tooltip=tooltip)
-    targets = base.transform_filter(~is_reference).encode(
-        y=y, color=alt.Color("kind:N", title="As stated", scale=alt.Scale(domain=list(SHAPE_OF)))
+    # Colour and shape share field, title, domain and legend, so Vega-Lite draws one legend whose
+    # symbols are the marks themselves.
+    kinds = [kind for kind in SHAPE_OF if kind in set(plan.data["kind"])]
+    lower_bound = json.dumps(lower_bound_label(plan.data), ensure_ascii=False)
+    legend = alt.Legend(
+        orient="top",  # the reference lines' legend is below: side by side they overflow a phone
+        direction="vertical",
+        labelLimit=600,
+        labelExpr=f"datum.label == 'lower bound' ? {lower_bound} : datum.label",
     )
-    span = targets.mark_rule(strokeWidth=6, opacity=0.6).encode(x=x, x2="drawn_to_pct:Q")
-    starts = targets.mark_tick(thickness=2, size=18).encode(x=x)
-    ends = targets.mark_point(filled=True, size=120).encode(
-        x=alt.X("drawn_to_pct:Q"),
-        shape=alt.Shape(
-            "kind:N", scale=alt.Scale(domain=list(SHAPE_OF), range=list(SHAPE_OF.values())), legend=None
-        ),
+    colour = alt.Color(
+        "kind:N",
+        title="As stated",
+        scale=alt.Scale(domain=kinds, range=[COLOUR_OF[k] for k in kinds]),
+        legend=legend,
+    )
+    shape = alt.Shape(
+        "kind:N",
+        title="As stated",
+        scale=alt.Scale(domain=kinds, range=[SHAPE_OF[k] for k in kinds]),
+        legend=legend,
+    )
+    base = alt.Chart(plan.data).encode(tooltip=tooltip)
+    targets = base.transform_filter(alt.datum.kind != "reference line").encode(y=y, color=colour)
+    ranges = (
+        targets.transform_filter(alt.datum.kind == "range")
+        .mark_rule(strokeWidth=8)
+        .encode(x=x, x2="drawn_to_pct:Q")
+    )
+    lower_bounds = targets.transform_filter(alt.datum.kind == "lower bound")
+    arrow_shafts = lower_bounds.mark_rule(strokeWidth=2.5).encode(x=x, x2="drawn_to_pct:Q")
+    bound_ticks = lower_bounds.mark_tick(thickness=2.5, size=16, opacity=1).encode(x=x)
+    points = (
+        targets.transform_filter(alt.datum.kind != "range")
+        .mark_point(filled=True, size=110, opacity=1)
+        .encode(x=alt.X("drawn_to_pct:Q"), shape=shape)
     )
     references = (
-        base.transform_filter(is_reference)
+        base.transform_filter(alt.datum.kind == "reference line")
         .mark_rule(color="#666666", strokeWidth=2)
         .encode(
             x=alt.X("growth_low_pct:Q"),
@@ -317,7 +375,18 @@ def draw_growth(plan: ChartPlan) -> alt.LayerChart:
             ),
         )
     )
-    return alt.layer(span, starts, ends, references).properties(height=alt.Step(34))
+    return alt.layer(ranges, arrow_shafts, bound_ticks, points, references).properties(height=alt.Step(34))
+
+
+def lower_bound_label(data: pd.DataFrame) -> str:
+    """The legend's words for a lower bound, quoting the hedges the chart's lower bounds use."""
+    stated = data.loc[data["kind"] == "lower bound", "stated"]
+    used = [q for q in LOWER_BOUND_QUALIFIERS if stated.str.startswith(f"{q} ").any()]
+    return (
+        f"lower bound ({', '.join(f'“{q}”' for q in used)}, open-ended)"
+        if used
+        else "lower bound (open-ended)"
+    )
 
 
 # --- target volumes and the implied prior-year base ------------------------------------------
@@ -538,12 +607,26 @@ def timeline_plan(model: Model) -> ChartPlan:
 
 
 def draw_timeline(plan: ChartPlan) -> alt.Chart:
+    # A time axis spaces the years by their distance. Each year is placed at its first day, in the
+    # reader's time zone like the axis: the data keeps the year alone, as the source gives it.
     return (
         alt.Chart(plan.data)
+        .transform_calculate(year_start="datetime(datum.year, 0, 1)")
         .mark_point(filled=True, size=140, opacity=0.8)
         .encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("organisation:N", title=None),
+            x=alt.X(
+                "year_start:T",
+                title="Year",
+                scale=alt.Scale(padding=14),
+                axis=alt.Axis(
+                    format="%Y",
+                    tickCount={"interval": "year", "step": 1},
+                    labelAngle=0,
+                    labelOverlap="greedy",  # every other year on a phone; the grid keeps each
+                    grid=True,
+                ),
+            ),
+            y=alt.Y("organisation:N", title=None, axis=alt.Axis(labelLimit=130)),
             color=alt.Color("organisation:N", legend=None),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
@@ -561,4 +644,13 @@ DRAWINGS: dict[str, Callable[[ChartPlan], alt.TopLevelMixin]] = {
     "markets": draw_markets,
     "ai-matrix": draw_ai_matrix,
     "timeline": draw_timeline,
+}
+
+# The columns each drawing encodes as quantities: a chart is drawn only when they vary (see varies).
+QUANTITIES: dict[str, tuple[str, ...]] = {
+    "growth": ("growth_low_pct", "drawn_to_pct"),
+    "volumes": ("low", "high"),
+    "markets": ("organisations",),
+    "ai-matrix": ("plans",),
+    "timeline": ("year",),
 }

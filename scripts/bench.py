@@ -111,6 +111,7 @@ def synthetic_dataset(data_dir: Path, organisations: int) -> None:
                 "target_id": f"{org}-total",
                 "org_id": org,
                 "scope": "total",
+                "horizon": "one year",
                 "year": 2026,
                 "timing_text": "this year",
                 "volume_low": 100_000 + 37 * i,
@@ -175,13 +176,14 @@ def synthetic_dataset(data_dir: Path, organisations: int) -> None:
             {
                 "ai_plan_id": f"{org}-ai-{k}",
                 "org_id": org,
-                "kind": AI_KINDS[(i + k) % len(AI_KINDS)],
+                "kind": AI_KINDS[(i + k % 2) % len(AI_KINDS)],
                 "description": "Synthetic AI plan.",
                 "status": "plan",
                 **evidence,
             }
             for i, org in enumerate(ids)
-            for k in range(2)
+            # every third organisation has a second plan of one kind: the AI matrix's counts vary
+            for k in range(3 if i % 3 == 0 else 2)
         ],
     )
     table(

@@ -1,12 +1,22 @@
+import dataclasses
 import html
 import json
 import re
 
+import pandas as pd
 import pytest
-from conftest import REPO
+from conftest import MINI_DATA, REPO, make_project
 
 from briefing.cache import Cache
-from briefing.charts import PALETTE, PLOTTED, build_charts, plotted_values
+from briefing.charts import (
+    PALETTE,
+    PLOTTED,
+    QUANTITIES,
+    ChartPlan,
+    build_charts,
+    plotted_values,
+    varies,
+)
 from briefing.images import ChartImages
 from briefing.model import build_model
 from briefing.read import read_dataset
@@ -26,12 +36,97 @@ def charts(model):
     return build_charts(model, Cache(None))
 
 
+@pytest.fixture(scope="module")
+def mini_charts(tmp_path_factory):
+    project = make_project(tmp_path_factory.mktemp("mini"), MINI_DATA)
+    return build_charts(build_model(validate_dataset(read_dataset(project / "data"))), Cache(None))
+
+
+@pytest.fixture(scope="module")
+def varied_charts(model):
+    """The real model with overseas and AI plans whose counts differ: every chart is drawn."""
+    overseas = [
+        {"org_name": "Xpeng", "markets": ["Israel", "Germany", "Norway"]},
+        {"org_name": "Nio", "markets": ["Germany", "Norway"]},
+        {"org_name": "Chery", "markets": ["Germany"]},
+    ]
+    ai_plans = [
+        {"org_name": "Xpeng", "kind": "robot", "product": "Iron", "description": "A humanoid robot."},
+        {"org_name": "Xpeng", "kind": "robot", "product": None, "description": "A second robot."},
+        {
+            "org_name": "Chery",
+            "kind": "smart driving",
+            "product": "Falcon",
+            "description": "Driver assistance.",
+        },
+    ]
+    return build_charts(dataclasses.replace(model, overseas_plans=overseas, ai_plans=ai_plans), Cache(None))
+
+
 def layers(spec):
     return spec.get("layer", [spec])
 
 
+def encoded_quantities(spec: dict) -> set[str]:
+    """The plotted columns a Vega-Lite spec encodes as quantitative or temporal, in any layer. A
+    field a `calculate` transform computes stands for the columns its expression reads."""
+    fields, computed = set(), {}
+
+    def walk(node: dict) -> None:
+        for transform in node.get("transform", []):
+            if "calculate" in transform:
+                computed[transform["as"]] = set(re.findall(r"datum\.(\w+)", transform["calculate"]))
+        for channel in node.get("encoding", {}).values():
+            for definition in channel if isinstance(channel, list) else [channel]:
+                if definition.get("type") in ("quantitative", "temporal") and "field" in definition:
+                    fields.add(definition["field"])
+        for layer in node.get("layer", []):
+            walk(layer)
+
+    walk(spec)
+    return set().union(*(computed.get(field, {field}) for field in fields))
+
+
 def test_site_charts_exist(charts):
-    assert {"growth-targets", "target-volumes", "overseas-markets", "ai-matrix", "timeline"} <= set(charts)
+    assert {"growth-targets", "target-volumes", "timeline"} <= set(charts)
+    # every market is named by one organisation, every AI cell holds one plan: nothing to chart
+    assert not {"overseas-markets", "ai-matrix"} & set(charts)
+
+
+def test_no_chart_plots_a_constant_quantity(charts, mini_charts, varied_charts):
+    checked = 0
+    for built in (charts, mini_charts, varied_charts):
+        for chart in built.values():
+            quantities = encoded_quantities(chart.spec)
+            assert quantities, chart.chart_id
+            for column in quantities:
+                assert chart.data[column].nunique() >= 2, f"{chart.chart_id}: {column} is constant"
+                checked += 1
+    assert checked >= 10
+
+
+def test_quantities_name_the_columns_each_drawing_encodes(varied_charts):
+    assert set(varied_charts) == {
+        "growth-targets",
+        "target-volumes",
+        "overseas-markets",
+        "ai-matrix",
+        "timeline",
+    }
+    assert {chart.kind for chart in varied_charts.values()} == set(QUANTITIES)
+    for chart in varied_charts.values():
+        assert encoded_quantities(chart.spec) == set(chart.plan.quantities), chart.chart_id
+
+
+def test_a_plan_with_a_constant_quantity_is_dropped_and_one_that_varies_kept():
+    def markets(counts: list[int]) -> ChartPlan:
+        data = pd.DataFrame(
+            {"market": ["A", "B", "C"], "organisations": counts, "named_by": "X", "order": [1, 2, 3]}
+        )
+        return ChartPlan("overseas-markets", "markets", "Markets", "Markets named.", data, ("plan_markets",))
+
+    assert not varies(markets([1, 1, 1]))
+    assert varies(markets([1, 2, 1]))
 
 
 def test_every_chart_has_title_source_subtitle_tooltips_palette_and_text_alternative(charts):
@@ -48,13 +143,41 @@ def test_growth_chart_draws_bounds_honestly(charts):
     data = charts["growth-targets"].data.set_index("organisation")
     axis_max = charts["growth-targets"].spec["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
     assert data.loc["Xpeng", "kind"] == "lower bound"
-    assert data.loc["Xpeng", "drawn_to_pct"] == axis_max  # open-ended, drawn to the edge
+    # open-ended: a short arrow from the bound, well short of the largest target and the axis edge
+    bound, tip = data.loc["Xpeng", "growth_low_pct"], data.loc["Xpeng", "drawn_to_pct"]
+    assert 0.05 * axis_max <= tip - bound <= 0.1 * axis_max
+    assert tip < data.loc["Leapmotor", "drawn_to_pct"]
+    assert axis_max == pytest.approx(1.15 * data["drawn_to_pct"].where(data["kind"] != "lower bound").max())
     assert (data.loc["Nio", "growth_low_pct"], data.loc["Nio", "drawn_to_pct"]) == (40, 50)
     assert data.loc["Leapmotor", "kind"] == "stated value"
     assert (
         "1%" in charts["growth-targets"].description
         and "at least 12%" in charts["growth-targets"].description
     )
+
+
+def test_growth_chart_explains_every_mark_in_one_legend(charts):
+    vega = charts["growth-targets"].vega_spec
+    (as_stated,) = [legend for legend in vega["legends"] if legend.get("title") == "As stated"]
+    # colour and shape merged: each kind's symbol has its own shape and colour
+    assert {"fill", "shape"} <= set(as_stated)
+    scales = {scale["name"]: scale for scale in vega["scales"]}
+    shapes = dict(zip(scales[as_stated["shape"]]["domain"], scales[as_stated["shape"]]["range"], strict=True))
+    colours = dict(zip(scales[as_stated["fill"]]["domain"], scales[as_stated["fill"]]["range"], strict=True))
+    assert set(shapes) == set(colours) == {"stated value", "range", "lower bound"}
+    assert (shapes["stated value"], shapes["lower bound"]) == ("circle", "triangle-right")
+    assert len(set(shapes.values())) == len(set(colours.values())) == 3
+    label = as_stated["encode"]["labels"]["update"]["text"]["signal"]
+    assert "lower bound (“over”, open-ended)" in label
+
+
+def test_timeline_spaces_years_by_their_distance_in_time(charts):
+    chart = charts["timeline"]
+    assert encoded_quantities(chart.spec) == {"year"}
+    (x,) = [layer["encoding"]["x"] for layer in layers(chart.spec)]
+    assert x["type"] == "temporal" and x["axis"]["format"] == "%Y"
+    assert x["axis"]["tickCount"] == {"interval": "year", "step": 1}
+    assert chart.data["year"].dtype.kind == "i"  # the download keeps the plain year
 
 
 def test_volume_chart_labels_the_derived_series(charts):
@@ -73,10 +196,14 @@ def test_every_spec_is_valid_vega_lite(charts):
         assert alt.utils.schemapi.validate_jsonschema(chart.spec, load_schema(), raise_error=False) is None
 
 
-def test_chart_data_is_embedded_in_the_spec(charts):
-    spec = charts["overseas-markets"].spec
+def test_chart_data_is_embedded_in_the_spec(varied_charts):
+    spec = varied_charts["overseas-markets"].spec
     (values,) = spec["datasets"].values()
-    assert [row["market"] for row in values] == ["Israel", "Germany", "Norway", "Thailand", "France"]
+    assert [(row["market"], row["organisations"]) for row in values] == [
+        ("Israel", 1),
+        ("Germany", 3),
+        ("Norway", 2),
+    ]
 
 
 def test_chart_specs_come_from_the_cache_when_nothing_changed(model, tmp_path):
