@@ -50,7 +50,7 @@ COLUMN_DESCRIPTIONS = {
         "Where the mark ends on the chart (percent): the high end of a range, the stated value, or for a"
         " lower bound the tip of its short open-ended arrow (a drawing position, not a figure)"
     ),
-    "kind": "How the source states the figure: stated value, range, lower bound or reference line",
+    "kind": "How the figure is stated or bounded: one value, a range, a bound, or a reference line",
     "stated": "The figure as the source states it, hedges kept",
     "timing": "Timing as the source words it",
     "series": "Which series the row belongs to",
@@ -221,7 +221,8 @@ def keep_leading(data: pd.DataFrame, by: str, ranking: str, what: str) -> tuple[
 
 def growth_plan(model: Model) -> ChartPlan:
     """Growth targets as stated: ranges as bars, lower bounds as open-ended arrows, exact values as points."""
-    targets = [t for t in model.targets if t["growth_low_pct"] is not None]
+    # one-year targets only: a growth sustained every year (a multi-year aim) is another thing
+    targets = [t for t in model.targets if t["growth_low_pct"] is not None and t["horizon"] == "one year"]
     headline = model.headline
     references = [
         (f, label)
@@ -393,49 +394,52 @@ def lower_bound_label(data: pd.DataFrame) -> str:
 
 
 def volume_plan(model: Model) -> ChartPlan:
-    """Target volumes beside the prior-year base they imply (derived)."""
+    """Each one-year target beside the prior-year base it implies (derived): the gap between
+    the two is the increment in vehicles, which a table gives as one number per row."""
     rows = []
     for t in model.targets:
-        if t["scope"] != "total" or t["volume_low"] is None:
+        base = t["implied_base"]
+        if t["scope"] != "total" or base is None:
             continue
-        rows.append(
+        bound = base.interval.low is None
+        rows += [
+            {
+                "organisation": t["org_name"],
+                "series": "Implied prior-year base (derived)",
+                "kind": "upper bound" if bound else ("range" if not base.interval.is_point else "value"),
+                "low": base.interval.high if bound else base.interval.low,
+                "high": base.interval.high,
+                "stated": base.text,
+                "derived_formula": "; ".join(base.formulas),
+            },
             {
                 "organisation": t["org_name"],
                 "series": "Sales target",
+                "kind": "range" if t["volume_high"] else "value",
                 "low": t["volume_low"],
                 "high": t["volume_high"] or t["volume_low"],
                 "stated": bounded(t["volume_low"], t["volume_high"], t["volume_qualifier"]),
                 "derived_formula": "",
-            }
-        )
-        base = t["implied_base"]
-        if base is not None:
-            rows.append(
-                {
-                    "organisation": t["org_name"],
-                    "series": "Implied prior-year base (derived)",
-                    "low": base.value.low,
-                    "high": base.value.high or base.value.low,
-                    "stated": bounded(base.value.low, base.value.high, base.value.qualifier),
-                    "derived_formula": "; ".join(base.formulas),
-                }
-            )
-    data = pd.DataFrame(rows, columns=["organisation", "series", "low", "high", "stated", "derived_formula"])
+            },
+        ]
+    columns = ["organisation", "series", "kind", "low", "high", "stated", "derived_formula"]
+    data = pd.DataFrame(rows, columns=columns)
     data, note = keep_leading(data, "organisation", "high", "organisations with the largest targets")
-    largest = data[data["series"] == "Sales target"].sort_values("high").tail(1)
     description = (
-        f"Sales targets of {data['organisation'].nunique()} automakers with the prior-year base each implies "
-        f"(derived: {model.derivations[0]['formula']})."
+        f"Sales targets of {data['organisation'].nunique()} automakers, each beside the prior-year base it "
+        f"implies (derived: {model.derivations[0]['formula']}); the gap between them is the increment. "
+        + "; ".join(
+            f"{org}: base {group.iloc[0]['stated']}, target {group.iloc[1]['stated']}"
+            for org, group in data.groupby("organisation", sort=False)
+        )
+        + "."
+        + note
     )
-    if not largest.empty:
-        top = largest.iloc[0]
-        description += f" The largest target is {top['organisation']}'s {top['stated']} vehicles."
-    description += note
     derived = tuple(formula for formula in data["derived_formula"] if formula)
     return ChartPlan(
         "target-volumes",
         "volumes",
-        "Target volumes and the prior-year base they imply",
+        "From the implied prior-year base to the target",
         description,
         data,
         ("sales_targets",),
@@ -443,12 +447,13 @@ def volume_plan(model: Model) -> ChartPlan:
     )
 
 
+VOLUME_SHAPES = {"value": "circle", "range": "stroke", "upper bound": "triangle-left"}
+
+
 def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
-    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format=",d", tickCount=5))
+    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format="~s", tickCount=5), scale=alt.Scale(zero=False))
     base = alt.Chart(plan.data).encode(
         y=alt.Y("organisation:N", title=None),
-        yOffset=alt.YOffset("series:N"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[
             alt.Tooltip("organisation:N", title="Organisation"),
             alt.Tooltip("series:N", title="Series"),
@@ -456,11 +461,31 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
             alt.Tooltip("derived_formula:N", title="Derived as"),
         ],
     )
-    return alt.layer(
-        base.mark_bar(opacity=0.35, height=8).encode(x=x),
-        base.mark_rule(strokeWidth=8).encode(x=x, x2="high:Q"),
-        base.mark_tick(thickness=2, size=14).encode(x="high:Q"),
+    series = alt.Color(
+        "series:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)
     )
+    return alt.layer(
+        # the increment: from the base to the target's low end
+        base.mark_line(color="#999999", strokeWidth=2).encode(x=x, detail="organisation:N"),
+        base.mark_rule(strokeWidth=8, opacity=0.6).encode(x=x, x2="high:Q", color=series),
+        base.mark_point(filled=True, size=140).encode(
+            x="high:Q",
+            color=series,
+            shape=alt.Shape(
+                "kind:N",
+                title="Shape",
+                scale=alt.Scale(domain=list(VOLUME_SHAPES), range=list(VOLUME_SHAPES.values())),
+                legend=alt.Legend(orient="bottom", direction="vertical", labelExpr=VOLUME_LEGEND),
+            ),
+        ),
+    ).properties(height=alt.Step(40))
+
+
+# how each mark reads, in the legend
+VOLUME_LEGEND = (
+    "datum.label == 'upper bound' ? 'base is below this (growth stated as a floor)' : "
+    "datum.label == 'range' ? 'high end of a range' : 'a single figure'"
+)
 
 
 # --- overseas markets -------------------------------------------------------------------------
