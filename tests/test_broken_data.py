@@ -409,7 +409,7 @@ CASES = [
         replace("sales_targets.csv", ",growth_low_pct,", ",growth_low_%,"),
         (
             "data/sales_targets.csv, row 1, column growth_low_pct: missing from the header "
-            "(expected the columns target_id, org_id, scope, year, timing_text, volume_low, "
+            "(expected the columns target_id, org_id, scope, horizon, year, timing_text, volume_low, "
             "volume_high, volume_qualifier, growth_low_pct, growth_high_pct, growth_qualifier, "
             "person_id, description, source_id, evidence)\n"
             "data/sales_targets.csv, row 1, column growth_low_%: unknown column (expected only "
@@ -523,7 +523,7 @@ CASES = [
         id="percentage-above-1000",
     ),
     pytest.param(
-        replace("sales_targets.csv", "overseas,2030,by 2030", "overseas,3030,by 2030"),
+        replace("sales_targets.csv", "overseas,by a target year,2030,", "overseas,by a target year,3030,"),
         (
             "data/sales_targets.csv, row 6, column year: '3030' is above the maximum 2100 "
             "(expected a calendar year, e.g. 2026)\n"
@@ -608,7 +608,7 @@ CASES = [
     pytest.param(
         replace("forecasts.csv", ",1,2,range,years,", ",2,1,range,years,"),
         (
-            "data/forecasts.csv, row 10, column value_high: '1' is below value_low '2' (expected "
+            "data/forecasts.csv, row 9, column value_high: '1' is below value_low '2' (expected "
             "a high bound at least the low bound; swap the two values)\n"
         ),
         id="forecast-value-high-below-low",
@@ -660,7 +660,7 @@ CASES = [
     pytest.param(
         replace("ai_plans.csv", ",,chery-ai-strategy-launch,", ",,chery-ai-launch,"),
         (
-            "data/ai_plans.csv, row 7, column event_id: 'chery-ai-launch' is not a known "
+            "data/ai_plans.csv, row 5, column event_id: 'chery-ai-launch' is not a known "
             "event_id in data/events.csv (expected an id listed there; add that row first or fix "
             "the id)\n"
         ),
@@ -677,7 +677,7 @@ CASES = [
             "data/observations.csv, row 4, column statement: contains a control character (a line "
             "break, U+000A, at character 16; expected plain text on one line; delete it)\n"
             "data/observations.csv, row 6, column topic: 'AI KPI' is not an allowed value "
-            "(expected one of: strategy priority, growth gap, AI as KPI, conclusion)\n"
+            "(expected one of: strategy priority, growth gap, AI as KPI, automaker targets, conclusion)\n"
         ),
         id="row-is-file-line-after-multiline-value",
     ),
@@ -692,7 +692,7 @@ CASES = [
             replace("forecasts.csv", ",1,2,range,years,", ",2,1,range,years,"),
         ),
         (
-            "data/forecasts.csv, row 10, column value_high: '1' is below value_low '2' (expected "
+            "data/forecasts.csv, row 9, column value_high: '1' is below value_low '2' (expected "
             "a high bound at least the low bound; swap the two values)\n"
             "data/observations.csv, row 5, column observation_id: 'divergence-sets-tone' is "
             "already used in row 4 (expected a unique id; rename one of the two)\n"
