@@ -475,7 +475,9 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
                 "kind:N",
                 title="Shape",
                 scale=alt.Scale(domain=list(VOLUME_SHAPES), range=list(VOLUME_SHAPES.values())),
-                legend=alt.Legend(orient="bottom", direction="vertical", labelExpr=VOLUME_LEGEND),
+                legend=alt.Legend(
+                    orient="bottom", direction="vertical", labelExpr=VOLUME_LEGEND, labelLimit=400
+                ),
             ),
         ),
     ).properties(height=alt.Step(40))
@@ -483,8 +485,8 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
 
 # how each mark reads, in the legend
 VOLUME_LEGEND = (
-    "datum.label == 'upper bound' ? 'base is below this (growth stated as a floor)' : "
-    "datum.label == 'range' ? 'high end of a range' : 'a single figure'"
+    "datum.label == 'upper bound' ? 'upper bound: the base lies below it' : "
+    "datum.label == 'range' ? 'a range: a bar from low to high' : 'one figure'"
 )
 
 
