@@ -376,7 +376,15 @@ def draw_growth(plan: ChartPlan) -> alt.LayerChart:
             ),
         )
     )
-    return alt.layer(ranges, arrow_shafts, bound_ticks, points, references).properties(height=alt.Step(34))
+    # only the layers with marks to draw: an empty mark container is an unlabelled image to a
+    # screen reader (axe: svg-img-alt)
+    layers = [
+        *([ranges] if "range" in kinds else []),
+        *([arrow_shafts, bound_ticks] if "lower bound" in kinds else []),
+        points,
+        references,
+    ]
+    return alt.layer(*layers).properties(height=alt.Step(34))
 
 
 def lower_bound_label(data: pd.DataFrame) -> str:

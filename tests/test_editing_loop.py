@@ -31,6 +31,7 @@ SALES_TARGET_DEPENDANTS = {
     "data/changes.json",
     "data/sales_targets.csv",
     "index.md",
+    "method.md",  # its rounding example is the first target's base
     "targets.md",
     "organisations/leapmotor.md",
     *(
@@ -335,8 +336,7 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
         wait_for(f"{root}print/", lambda page: "<td>71.5%</td>" in page, 30, server, log)
         passes = re.findall(r"^preview: (quick|full) pass", log.read_text(), re.M)
         assert passes[-2:] == ["quick", "full"], passes
-        assert "images: 3 rendered, 2 cached" not in log.read_text()
-        assert re.search(r"^images: 0 rendered, 3 cached, 2 left as they were", log.read_text(), re.M)
+        assert re.search(r"^images: 0 rendered, 1 cached, 2 left as they were", log.read_text(), re.M)
         home = wait_for(root, lambda home: "71.5" in home, 30, server, log)  # every page, full pass
 
         set_cell(targets, LEAPMOTOR, GROWTH, "abc")
