@@ -221,7 +221,7 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         observations=observations,
         timeline=build_timeline(targets, forecasts, overseas, ai_plans, events),
         headline=headline,
-        glance=at_a_glance(organisations, targets),
+        glance=at_a_glance(organisations),
         strategy_lines=strategy_lines(organisations),
         market=market,
         combined=combined_increment(targets, market),
@@ -324,7 +324,7 @@ def combined_increment(targets: list[dict], market: dict | None) -> dict | None:
     }
 
 
-def at_a_glance(organisations: dict[str, Organisation], targets: list[dict]) -> list[dict]:
+def at_a_glance(organisations: dict[str, Organisation]) -> list[dict]:
     """One row per automaker with a target for its total sales: its main target first."""
     rows = []
     for org in organisations.values():
