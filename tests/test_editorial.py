@@ -124,3 +124,23 @@ def test_hedges_stay_as_stated_on_the_overview(built):
     assert "429,688–468,750" not in text and "468,750" not in text
     assert "34.7 million" in text
     assert "times the market growth" not in text  # a company's rate over the market's is no comparison
+
+
+def test_a_year_column_holds_years(built):
+    """'Timing: annual' is a sales period, not a year: a Year cell is a year or says there is none."""
+    _, pages = built
+    allowed = re.compile(r"^(?:\d{4}|year not stated|every year)$")
+    problems, checked = [], set()
+    for name in ("index.html", "targets/index.html"):
+        for table in re.findall(r"<table\b.*?</table>", pages[name], flags=re.S):
+            headers = [visible_text(h) for h in re.findall(r"<th\b.*?</th>", table, flags=re.S)]
+            if "Year" not in headers:
+                continue
+            checked.add(name)
+            column = headers.index("Year")
+            for row in re.findall(r"<tr\b.*?</tr>", table, flags=re.S)[1:]:
+                cells = [visible_text(c) for c in re.findall(r"<td\b.*?</td>", row, flags=re.S)]
+                if not allowed.match(cells[column]):
+                    problems.append(f"{name}: Year cell {cells[column]!r}")
+    assert problems == []
+    assert checked == {"index.html", "targets/index.html"}, "each table of targets has a Year column"
