@@ -34,9 +34,31 @@ PLOTTED = "plotted"  # the one dataset name in every spec
 # Altair 6.3's Vega-Lite: compiles the pages' specs and renders the static images
 VEGA_LITE_VERSION = "6.4"
 CODE_VERSION = code_version(sys.modules[__name__])  # cached specs are void once the drawing changes
-# A title no wider than the page's chart container (less Vega's padding): a wider one would
-# squeeze the plot to a sliver on a phone. No limit without a container (static images).
-TITLE_LIMIT = "isFinite(containerSize()[0]) ? max(containerSize()[0] - 10, 0) : 0"
+# Every chart takes its container's width. In fit mode Vega takes whatever overhangs the plot
+# (a title, long labels) out of the plot itself, so every piece of text is limited by the
+# container's width, held in this signal: the page's container, or STATIC_WIDTH for the static
+# images, which have no container. charts.js wraps the title and subtitle to it too.
+CONTAINER = "container_width"
+STATIC_WIDTH = 720
+# Below this container width a chart switches to its narrow layout (stacked legends, fewer ticks,
+# names on more lines). Chosen by the container, never by `width` (the plot's own width, which
+# the layout itself changes).
+NARROW = 480
+NARROW_NOW = f"{CONTAINER} < {NARROW}"
+# Room for the names on a y axis: about a third of the container, so the plot keeps the rest.
+NAME_LIMIT = alt.ExprRef(f"clamp(round({CONTAINER} * 0.35), 60, 180)")
+# Characters per line of a wrapped name: about what NAME_LIMIT holds at 11 px in each layout.
+NAME_CHARACTERS = {"narrow": 16, "wide": 26}
+LINE_HEIGHT = 13  # px: an 11 px label and Vega's leading
+# Vega draws axis and legend labels at 10 px by default: 11 px is the least that reads on a phone.
+LABEL_SIZE = 11
+# Legends start where the plot does: a label's room is the plot's width less its symbol
+# (`width`, the plot's own, is safe here: a legend below or above the plot does not change it).
+LEGEND_LIMIT = alt.ExprRef("max(60, width - 30)")
+# Characters per line of a legend label: about what LEGEND_LIMIT holds at 11 px in each layout.
+LEGEND_CHARACTERS = {"narrow": 28, "wide": 70}
+# Rows of the charts whose names are on one line unless wrapped: two lines each
+ROW_STEP = 30
 # Past this many organisations (or markets) a chart stops being readable on a phone; the
 # rest stay in the data downloads.
 MOST_SHOWN = 30
@@ -169,15 +191,28 @@ def draw(plan: ChartPlan, source: str) -> dict:
     chart = DRAWINGS[plan.kind](plan)
     spec = (
         chart.properties(
+            # charts.js wraps both to the container; the limit only ever truncates, never squeezes
             title=alt.TitleParams(
-                plan.title, subtitle=source, anchor="start", limit=alt.ExprRef(TITLE_LIMIT)
+                plan.title, subtitle=source, anchor="start", limit=alt.ExprRef(f"{CONTAINER} - 10")
             ),
             width="container",
             description=plan.description,
             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
+        .add_params(alt.param(name=CONTAINER, value=STATIC_WIDTH))
         .configure_range(category=PALETTE)
         .configure_view(stroke=None)
+        .configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE)
+        .configure_legend(
+            labelFontSize=LABEL_SIZE,
+            titleFontSize=LABEL_SIZE,
+            # bottom legends side by side in a wide container, one below the other in a narrow one
+            layout=alt.ExprRef(
+                "{offset: 18, direction: 'horizontal', left: {direction: 'vertical'},"
+                " right: {direction: 'vertical'}, bottom: {anchor: 'start',"
+                f" direction: {NARROW_NOW} ? 'vertical' : 'horizontal'}}}}"
+            ),
+        )
         .to_dict(validate=False)  # checked against the schema by the tests; ~30 ms a chart here
     )
     spec = _name_data(spec)
@@ -187,14 +222,88 @@ def draw(plan: ChartPlan, source: str) -> dict:
 
 def vega_spec(spec: dict) -> dict:
     """The Vega-Lite spec compiled to Vega, with no background of its own: the live chart sits on
-    the page's, light or dark (a spec's own background would win over the runtime config)."""
-    return vl_convert.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION, config={"background": None})
+    the page's, light or dark (a spec's own background would win over the runtime config).
+
+    A Vega-Lite parameter holds a value or an expression but no event handler, so the container
+    width signal is given here the one Vega-Lite gives its own `width` signal: read the container
+    at first and on every window resize (charts.js also sets it when only the container changes).
+    """
+    compiled = vl_convert.vegalite_to_vega(spec, vl_version=VEGA_LITE_VERSION, config={"background": None})
+    read = f"isFinite(containerSize()[0]) ? containerSize()[0] : {STATIC_WIDTH}"
+    (signal,) = [s for s in compiled["signals"] if s["name"] == CONTAINER]
+    del signal["value"]
+    signal.update(init=read, on=[{"events": "window:resize", "update": read}])
+    return compiled
 
 
 def _name_data(spec: dict) -> dict:
     """Point every reference to the chart's one dataset at the fixed name PLOTTED."""
     (name,) = spec["datasets"]
     return json.loads(json.dumps(spec).replace(json.dumps(name), json.dumps(PLOTTED)))
+
+
+def greedy_lines(name: str, characters: int) -> list[str]:
+    """A name broken between words into lines of at most `characters` (a longer word is a line
+    of its own)."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= characters:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrapped(name: str, characters: int, most_lines: int) -> list[str]:
+    """A name on as few lines of at most `characters` as it takes, no more than `most_lines`
+    (then longer ones), balanced: the shortest longest line for that many lines."""
+    count = min(len(greedy_lines(name, characters)), most_lines)
+    longest_word = max(len(word) for word in name.split())
+    for width in range(longest_word, len(name) + 1):
+        lines = greedy_lines(name, width)
+        if len(lines) <= count:
+            return lines
+    return [name]
+
+
+def wrapped_labels(texts: dict[str, str], most_lines: int, characters: dict[str, int]) -> str | None:
+    """An expression for the lines each label (a key of texts) is written on, in the layout the
+    container's width picks, at most `most_lines` each; None when every label is one line as is."""
+    forms = {
+        layout: {
+            label: lines
+            for label, text in texts.items()
+            if (lines := wrapped(text, width, most_lines)) != [label]
+        }
+        for layout, width in characters.items()
+    }
+    if not any(forms.values()):
+        return None
+    narrow, wide = (json.dumps(forms[layout], ensure_ascii=False) for layout in ("narrow", "wide"))
+    return f"({NARROW_NOW} ? {narrow} : {wide})[datum.label]"
+
+
+def label_text(lines: str | None) -> str:
+    """A labelExpr: the label's lines, or the label itself."""
+    return f"{lines} || datum.label" if lines else "datum.label"
+
+
+def legend(texts: dict[str, str], **properties: object) -> alt.Legend:
+    """A legend writing each entry (a key of texts) as its text, on two lines where one is too long."""
+    lines = wrapped_labels(texts, 2, LEGEND_CHARACTERS)
+    return alt.Legend(labelLimit=LEGEND_LIMIT, labelExpr=label_text(lines), **properties)
+
+
+def name_axis(names: pd.Series, step: int, **properties: object) -> alt.Axis:
+    """A y axis of names on rows `step` px apart: a name too long for one line is written on as
+    many lines as its row holds (shorter ones in the narrow layout), centred on its row (Vega
+    hangs the lines below the first)."""
+    lines = wrapped_labels(
+        {name: name for name in dict.fromkeys(names)}, max(1, step // LINE_HEIGHT), NAME_CHARACTERS
+    )
+    if lines:
+        properties["labelOffset"] = alt.ExprRef(f"-{LINE_HEIGHT / 2} * (length({lines} || [0]) - 1)")
+    return alt.Axis(labelLimit=NAME_LIMIT, labelExpr=label_text(lines), **properties)
 
 
 def listed(names: pd.Series, most: int = 5) -> str:
@@ -321,7 +430,12 @@ def growth_description(data: pd.DataFrame) -> str:
 
 def draw_growth(plan: ChartPlan) -> alt.LayerChart:
     x = alt.X("growth_low_pct:Q", title="Sales growth target (%)", scale=alt.Scale(domain=[0, plan.axis_max]))
-    y = alt.Y("organisation:N", title=None, sort=alt.EncodingSortField("growth_low_pct", order="descending"))
+    y = alt.Y(
+        "organisation:N",
+        title=None,
+        sort=alt.EncodingSortField("growth_low_pct", order="descending"),
+        axis=name_axis(plan.data["organisation"], GROWTH_STEP),
+    )
     tooltip = [
         alt.Tooltip("organisation:N", title="Organisation"),
         alt.Tooltip("stated:N", title="As stated"),
@@ -330,24 +444,22 @@ def draw_growth(plan: ChartPlan) -> alt.LayerChart:
     # Colour and shape share field, title, domain and legend, so Vega-Lite draws one legend whose
     # symbols are the marks themselves.
     kinds = [kind for kind in SHAPE_OF if kind in set(plan.data["kind"])]
-    lower_bound = json.dumps(lower_bound_label(plan.data), ensure_ascii=False)
-    legend = alt.Legend(
+    as_stated = legend(
+        {kind: lower_bound_label(plan.data) if kind == "lower bound" else kind for kind in kinds},
         orient="top",  # the reference lines' legend is below: side by side they overflow a phone
         direction="vertical",
-        labelLimit=600,
-        labelExpr=f"datum.label == 'lower bound' ? {lower_bound} : datum.label",
     )
     colour = alt.Color(
         "kind:N",
         title="As stated",
         scale=alt.Scale(domain=kinds, range=[COLOUR_OF[k] for k in kinds]),
-        legend=legend,
+        legend=as_stated,
     )
     shape = alt.Shape(
         "kind:N",
         title="As stated",
         scale=alt.Scale(domain=kinds, range=[SHAPE_OF[k] for k in kinds]),
-        legend=legend,
+        legend=as_stated,
     )
     base = alt.Chart(plan.data).encode(tooltip=tooltip)
     targets = base.transform_filter(alt.datum.kind != "reference line").encode(y=y, color=colour)
@@ -372,7 +484,14 @@ def draw_growth(plan: ChartPlan) -> alt.LayerChart:
             strokeDash=alt.StrokeDash(
                 "stated:N",
                 title="Reference lines",
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=600),
+                legend=legend(
+                    {
+                        stated: stated
+                        for stated in plan.data.loc[plan.data["kind"] == "reference line", "stated"]
+                    },
+                    orient="bottom",
+                    direction="vertical",
+                ),
             ),
         )
     )
@@ -384,7 +503,10 @@ def draw_growth(plan: ChartPlan) -> alt.LayerChart:
         points,
         references,
     ]
-    return alt.layer(*layers).properties(height=alt.Step(34))
+    return alt.layer(*layers).properties(height=alt.Step(GROWTH_STEP))
+
+
+GROWTH_STEP = 34
 
 
 def lower_bound_label(data: pd.DataFrame) -> str:
@@ -459,9 +581,14 @@ VOLUME_SHAPES = {"value": "circle", "range": "stroke", "upper bound": "triangle-
 
 
 def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
-    x = alt.X("low:Q", title="Vehicles", axis=alt.Axis(format="~s", tickCount=5), scale=alt.Scale(zero=False))
+    x = alt.X(
+        "low:Q",
+        title="Vehicles",
+        axis=alt.Axis(format="~s", tickCount=alt.ExprRef(f"{NARROW_NOW} ? 3 : 5")),
+        scale=alt.Scale(zero=False),
+    )
     base = alt.Chart(plan.data).encode(
-        y=alt.Y("organisation:N", title=None),
+        y=alt.Y("organisation:N", title=None, axis=name_axis(plan.data["organisation"], VOLUME_STEP)),
         tooltip=[
             alt.Tooltip("organisation:N", title="Organisation"),
             alt.Tooltip("series:N", title="Series"),
@@ -470,7 +597,9 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
         ],
     )
     series = alt.Color(
-        "series:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)
+        "series:N",
+        title=None,
+        legend=legend({name: name for name in plan.data["series"]}, orient="bottom", direction="vertical"),
     )
     return alt.layer(
         # the increment: from the base to the target's low end
@@ -483,19 +612,19 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
                 "kind:N",
                 title="Shape",
                 scale=alt.Scale(domain=list(VOLUME_SHAPES), range=list(VOLUME_SHAPES.values())),
-                legend=alt.Legend(
-                    orient="bottom", direction="vertical", labelExpr=VOLUME_LEGEND, labelLimit=400
-                ),
+                legend=legend(VOLUME_LEGEND, orient="bottom", direction="vertical"),
             ),
         ),
-    ).properties(height=alt.Step(40))
+    ).properties(height=alt.Step(VOLUME_STEP))
 
 
+VOLUME_STEP = 40
 # how each mark reads, in the legend
-VOLUME_LEGEND = (
-    "datum.label == 'upper bound' ? 'upper bound: the base lies below it' : "
-    "datum.label == 'range' ? 'a range: a bar from low to high' : 'one figure'"
-)
+VOLUME_LEGEND = {
+    "upper bound": "upper bound: the base lies below it",
+    "range": "a range: a bar from low to high",
+    "value": "one figure",
+}
 
 
 # --- overseas markets -------------------------------------------------------------------------
@@ -541,7 +670,12 @@ def draw_markets(plan: ChartPlan) -> alt.Chart:
         alt.Chart(plan.data)
         .mark_bar(color=PALETTE[0])
         .encode(
-            y=alt.Y("market:N", title=None, sort=alt.EncodingSortField("order")),
+            y=alt.Y(
+                "market:N",
+                title=None,
+                sort=alt.EncodingSortField("order"),
+                axis=name_axis(plan.data["market"], ROW_STEP),
+            ),
             x=alt.X(
                 "organisations:Q",
                 title="Organisations naming the market",
@@ -552,6 +686,7 @@ def draw_markets(plan: ChartPlan) -> alt.Chart:
                 alt.Tooltip("named_by:N", title="Named by"),
             ],
         )
+        .properties(height=alt.Step(ROW_STEP))
     )
 
 
@@ -595,7 +730,7 @@ def ai_matrix_plan(model: Model) -> ChartPlan:
 def draw_ai_matrix(plan: ChartPlan) -> alt.LayerChart:
     base = alt.Chart(plan.data).encode(
         x=alt.X("kind:N", title="Kind of AI plan", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("organisation:N", title=None),
+        y=alt.Y("organisation:N", title=None, axis=name_axis(plan.data["organisation"], ROW_STEP)),
         tooltip=[
             alt.Tooltip("organisation:N", title="Organisation"),
             alt.Tooltip("kind:N", title="Kind"),
@@ -605,7 +740,7 @@ def draw_ai_matrix(plan: ChartPlan) -> alt.LayerChart:
     return alt.layer(
         base.mark_rect(color=PALETTE[0], opacity=0.85),
         base.mark_text(color="white", fontWeight="bold").encode(text="plans:Q"),
-    )
+    ).properties(height=alt.Step(ROW_STEP))
 
 
 # --- timeline -------------------------------------------------------------------------------------
@@ -655,13 +790,13 @@ def draw_timeline(plan: ChartPlan) -> alt.Chart:
                 scale=alt.Scale(padding=14),
                 axis=alt.Axis(
                     format="%Y",
-                    tickCount={"interval": "year", "step": 1},
+                    # every other year in a narrow container, where each year's label does not fit
+                    tickCount=alt.ExprRef(f"{{interval: 'year', step: {NARROW_NOW} ? 2 : 1}}"),
                     labelAngle=0,
-                    labelOverlap="greedy",  # every other year on a phone; the grid keeps each
                     grid=True,
                 ),
             ),
-            y=alt.Y("organisation:N", title=None, axis=alt.Axis(labelLimit=130)),
+            y=alt.Y("organisation:N", title=None, axis=name_axis(plan.data["organisation"], TIMELINE_STEP)),
             color=alt.Color("organisation:N", legend=None),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
@@ -670,7 +805,11 @@ def draw_timeline(plan: ChartPlan) -> alt.Chart:
                 alt.Tooltip("milestone:N", title="Milestone"),
             ],
         )
+        .properties(height=alt.Step(TIMELINE_STEP))
     )
+
+
+TIMELINE_STEP = 40  # three lines of a long name
 
 
 DRAWINGS: dict[str, Callable[[ChartPlan], alt.TopLevelMixin]] = {

@@ -20,7 +20,7 @@ from pathlib import Path
 import vl_convert
 
 from briefing.cache import Cache, content_key
-from briefing.charts import VEGA_LITE_VERSION, Chart
+from briefing.charts import STATIC_WIDTH, VEGA_LITE_VERSION, Chart
 from briefing.errors import SetupError
 
 VEGA_BUNDLE_PATH = "assets/vendor/vega-bundle.js"
@@ -30,7 +30,6 @@ VEGA_SCRIPTS = {"vega": "build/vega.min.js", "vega-embed": "build/vega-embed.min
 NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
 # the maps are not shipped (and would not match a concatenation)
 SOURCE_MAP_COMMENT = re.compile(rb"^//# sourceMappingURL=.*$", re.M)
-STATIC_WIDTH = 720
 PNG_SCALE = 2
 # Below this many charts to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8

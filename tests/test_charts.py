@@ -9,15 +9,19 @@ from conftest import MINI_DATA, REPO, make_project
 
 from briefing.cache import Cache
 from briefing.charts import (
+    CONTAINER,
+    NARROW,
     PALETTE,
     PLOTTED,
     QUANTITIES,
+    STATIC_WIDTH,
     ChartPlan,
     build_charts,
     plotted_values,
     varies,
+    wrapped,
 )
-from briefing.images import ChartImages
+from briefing.images import ChartImages, static_spec
 from briefing.model import build_model
 from briefing.read import read_dataset
 from briefing.render import SiteInfo, render_site
@@ -177,7 +181,8 @@ def test_timeline_spaces_years_by_their_distance_in_time(charts):
     assert encoded_quantities(chart.spec) == {"year"}
     (x,) = [layer["encoding"]["x"] for layer in layers(chart.spec)]
     assert x["type"] == "temporal" and x["axis"]["format"] == "%Y"
-    assert x["axis"]["tickCount"] == {"interval": "year", "step": 1}
+    # every year, or every other one in a narrow container
+    assert x["axis"]["tickCount"] == {"expr": "{interval: 'year', step: container_width < 480 ? 2 : 1}"}
     assert chart.data["year"].dtype.kind == "i"  # the download keeps the plain year
 
 
@@ -218,7 +223,9 @@ def test_chart_specs_come_from_the_cache_when_nothing_changed(model, tmp_path):
 
 def test_pages_carry_each_chart_as_a_vega_spec_with_the_plotted_data(model, charts):
     """The browser runs Vega only: a page holds the spec compiled from Vega-Lite at build time."""
-    images = {chart_id: ChartImages(b"<svg/>", b"", cached=True) for chart_id in charts}
+    images = {
+        chart_id: ChartImages(b'<svg width="720" height="400"/>', b"", cached=True) for chart_id in charts
+    }
     site = SiteInfo("Briefing", "http://127.0.0.1:8000/", "2026-11-24", directory_urls=True)
     files = render_site(model, charts, images, {}, site, REPO / "templates")
     on_pages = [
@@ -248,3 +255,72 @@ def test_a_chart_keeps_the_leading_organisations_and_says_so():
     assert f"the {MOST_SHOWN} largest of 100" in note
     small, small_note = keep_leading(data.head(5), "organisation", "value", "largest")
     assert small.equals(data.head(5)) and small_note == ""
+
+
+def at_container_width(vega: dict, width: int) -> dict:
+    """A compiled spec as a page's container `width` px wide draws it, with no browser."""
+    fixed = json.loads(json.dumps(vega))
+    for signal in fixed["signals"]:
+        if signal["name"] in ("width", CONTAINER):
+            for key in ("init", "update", "on"):
+                signal.pop(key, None)
+            signal["value"] = width
+    return fixed
+
+
+def svg_texts(svg: str) -> list[str]:
+    """Every text of an SVG, its lines (tspans) joined by newlines."""
+    return [
+        "\n".join(html.unescape(line) for line in re.findall(r">([^<>]+)<", text))
+        for text in re.findall(r"<text[^>]*>.*?</text>", svg)
+    ]
+
+
+def test_every_chart_follows_its_container_width(varied_charts):
+    read = f"isFinite(containerSize()[0]) ? containerSize()[0] : {STATIC_WIDTH}"
+    for chart in varied_charts.values():
+        vega = chart.vega_spec
+        assert vega["autosize"] == {"type": "fit-x", "contains": "padding"}, chart.chart_id
+        signals = {signal["name"]: signal for signal in vega["signals"]}
+        assert "containerSize()" in signals["width"]["init"], chart.chart_id
+        # the container width signal is read like the width: at first and on every window resize
+        assert signals[CONTAINER] == {
+            "name": CONTAINER,
+            "init": read,
+            "on": [{"events": "window:resize", "update": read}],
+        }, chart.chart_id
+        assert vega["title"]["limit"] == {"signal": f"{CONTAINER} - 10"}, chart.chart_id
+
+
+def test_a_narrow_container_draws_the_narrow_layout(charts):
+    import vl_convert
+
+    for width in (NARROW - 150, NARROW + 100):
+        svg = vl_convert.vega_to_svg(at_container_width(charts["timeline"].vega_spec, width))
+        assert f'width="{width}"' in svg.split(">", 1)[0]
+        texts = svg_texts(svg)
+        years = [text for text in texts if re.fullmatch(r"20\d\d", text)]
+        long_name = [text for text in texts if "Association" in text]
+        if width < NARROW:  # every other year; the long name on three short lines
+            assert years == ["2026", "2028", "2030"], years
+            assert long_name == ["China Association\nof Automobile\nManufacturers"], long_name
+        else:
+            assert years == [str(year) for year in range(2025, 2031)], years
+            assert long_name == ["China Association of\nAutomobile Manufacturers"], long_name
+
+
+def test_static_images_keep_their_width(charts):
+    import vl_convert
+
+    for chart in charts.values():
+        svg = vl_convert.vegalite_to_svg(static_spec(chart.spec))
+        assert f'width="{STATIC_WIDTH}"' in svg.split(">", 1)[0], chart.chart_id
+
+
+def test_long_names_wrap_between_words_on_balanced_lines():
+    name = "China Association of Automobile Manufacturers"
+    assert wrapped(name, 26, 3) == ["China Association of", "Automobile Manufacturers"]
+    # four lines of 16 would not fit three rows: three a little longer instead
+    assert wrapped(name, 16, 3) == ["China Association", "of Automobile", "Manufacturers"]
+    assert wrapped(name, 16, 1) == [name]
+    assert wrapped("Xpeng", 16, 3) == ["Xpeng"]

@@ -5,7 +5,17 @@
 // own load event draws too; each container is drawn once, whichever comes first.
 (function () {
   "use strict";
-  var drawn = new Map(); // container -> vega-embed result (null while drawing)
+  // container -> its draw: {result (null while drawing), observer, frame, width}
+  var drawn = new Map();
+  var TITLE_SIGNAL = "chart_title";
+  var SUBTITLE_SIGNAL = "chart_subtitle";
+  var CONTAINER_SIGNAL = "container_width"; // see briefing/charts.py
+  // Vega's default title fonts, and its padding (Vega-Lite's default) on each side
+  var TITLE_FONT = "bold 13px sans-serif";
+  var SUBTITLE_FONT = "12px sans-serif";
+  var PADDING = 5;
+  var ACTIONS_BUTTON = 34; // the actions button overlays the top right corner: titles stay clear
+  var measure = document.createElement("canvas").getContext("2d");
 
   function darkScheme() {
     return document.body.getAttribute("data-md-color-scheme") === "slate";
@@ -23,9 +33,66 @@
     return target;
   }
 
+  // Vega does not wrap text, and in fit mode a title wider than the container is taken out of
+  // the plot: break it between words into lines that fit.
+  function wrap(text, font, width) {
+    measure.font = font;
+    var lines = [];
+    String(text).split(/\s+/).forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && measure.measureText(lines[last] + " " + word).width <= width) {
+        lines[last] += " " + word;
+      } else {
+        lines.push(word);
+      }
+    });
+    return lines;
+  }
+
+  function titleWidth(width) {
+    return width - 2 * PADDING - ACTIONS_BUTTON;
+  }
+
+  // The spec's title and subtitle become signals, so that a refit can wrap them again.
+  function withWrappedTitle(spec, width) {
+    var title = spec.title;
+    if (!title || typeof title !== "object" || width <= 0) { return null; }
+    var texts = { title: title.text, subtitle: title.subtitle };
+    spec.signals = (spec.signals || []).concat([
+      { name: TITLE_SIGNAL, value: wrap(texts.title, TITLE_FONT, titleWidth(width)) },
+      { name: SUBTITLE_SIGNAL, value: texts.subtitle ? wrap(texts.subtitle, SUBTITLE_FONT, titleWidth(width)) : "" },
+    ]);
+    title.text = { signal: TITLE_SIGNAL };
+    if (texts.subtitle) { title.subtitle = { signal: SUBTITLE_SIGNAL }; }
+    return texts;
+  }
+
+  // What the spec's window:resize handlers do, for every change of the container's width
+  // (a sidebar, a scrollbar, a chart drawn while hidden): at most once an animation frame.
+  function refit(entry) {
+    entry.frame = 0;
+    var view = entry.result.view;
+    var width = view.container().clientWidth;
+    if (width <= 0 || width === entry.width) { return; }
+    entry.width = width;
+    if (entry.texts) {
+      view.signal(TITLE_SIGNAL, wrap(entry.texts.title, TITLE_FONT, titleWidth(width)));
+      if (entry.texts.subtitle) {
+        view.signal(SUBTITLE_SIGNAL, wrap(entry.texts.subtitle, SUBTITLE_FONT, titleWidth(width)));
+      }
+    }
+    if (entry.containerSignal) { view.signal(CONTAINER_SIGNAL, width); }
+    view.width(width);
+    view.runAsync();
+  }
+
   function draw(container) {
-    drawn.set(container, null);
+    var entry = { result: null, observer: null, frame: 0, width: 0 };
+    drawn.set(container, entry);
+    var target = liveTarget(container);
     var spec = JSON.parse(container.getAttribute("data-vega"));
+    entry.texts = withWrappedTitle(spec, target.clientWidth);
+    entry.containerSignal = (spec.signals || []).some(function (s) { return s.name === CONTAINER_SIGNAL; });
     var options = {
       mode: "vega",
       renderer: "svg",
@@ -35,10 +102,21 @@
       config: { background: null },
     };
     if (darkScheme()) { options.theme = "dark"; }
-    window.vegaEmbed(liveTarget(container), spec, options).then(function (result) {
-      drawn.set(container, result);
+    window.vegaEmbed(target, spec, options).then(function (result) {
+      if (drawn.get(container) !== entry) { // forgotten while drawing
+        result.finalize();
+        return;
+      }
+      entry.result = result;
       labelActions(container);
       container.classList.add("vl-drawn");
+      refit(entry);
+      entry.observer = new ResizeObserver(function () {
+        if (!entry.frame) {
+          entry.frame = requestAnimationFrame(function () { refit(entry); });
+        }
+      });
+      entry.observer.observe(container);
     }).catch(function (error) {
       container.setAttribute("data-error", String(error));
       console.error("chart " + container.id + ": " + error);
@@ -54,9 +132,12 @@
   }
 
   function forget(container) {
-    var result = drawn.get(container);
-    if (result) { result.finalize(); }
+    var entry = drawn.get(container);
     drawn.delete(container);
+    if (!entry) { return; }
+    if (entry.observer) { entry.observer.disconnect(); }
+    if (entry.frame) { cancelAnimationFrame(entry.frame); }
+    if (entry.result) { entry.result.finalize(); }
   }
 
   function drawNew() {
