@@ -6,7 +6,9 @@ theme's templates are then compiled once instead of on every rebuild.
 
 from __future__ import annotations
 
+import html
 import re
+from html.parser import HTMLParser
 
 from briefing.cache import COMPILED_TEMPLATES
 
@@ -26,3 +28,135 @@ def on_post_template(output: str, template_name: str, config) -> str:
 
 def on_post_page(output: str, page, config) -> str:
     return _EMPTY_TABINDEX.sub(r"\1", output)
+
+
+# Tables the templates mark by a wrapping <div> (md_in_html): "table-cards" for tables whose
+# cells hold sentences, which become one card a row on narrow screens, each cell labelled by its
+# column's header (data-label, shown by briefing.css); "table-sortable" for tables a reader can
+# sort (docs/assets/tables.js), each figure ordered by the number the template put in a
+# <data value> inside its cell (data-sort, which tablesort reads; "" where a cell of a figure
+# column has none, sorted last), columns without figures left unsorted except the first (names).
+CARDS, SORTABLE = "table-cards", "table-sortable"
+
+
+class _Table:
+    def __init__(self, cards: bool, sortable: bool) -> None:
+        self.cards, self.sortable = cards, sortable
+        self.headers: list[tuple[int, str]] = []  # (offset of the <th> tag's end, its text)
+        self.cells: list[tuple[int, int, str | None]] = []  # (offset, column, sort value)
+        self.column = 0
+        self.in_head = False
+        self.text: list[str] | None = None  # a header's text while inside it
+        self.cell: list | None = None  # the open <td>: [offset, column, sort value]
+
+
+class _TableMarker(HTMLParser):
+    """Finds the marked tables and where each <th> and <td> start tag ends; page text is never
+    rebuilt, only attributes inserted at those offsets."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", page)]
+        self.divs: list[set[str]] = []  # classes of each open <div>
+        self.table: _Table | None = None
+        self.depth = 0  # tables open inside the marked one (left alone)
+        self.insertions: list[tuple[int, str]] = []
+
+    def _tag_end(self) -> int:
+        """Offset of the closing '>' (or '/>') of the start tag just read."""
+        line, column = self.getpos()
+        start = self.line_starts[line - 1] + column
+        text = self.get_starttag_text() or ""
+        return start + len(text) - (2 if text.endswith("/>") else 1)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if self.table is None:
+            if tag == "div":
+                self.divs.append(set((attributes.get("class") or "").split()))
+            elif tag == "table" and self.divs and self.divs[-1] & {CARDS, SORTABLE}:
+                self.table = _Table(CARDS in self.divs[-1], SORTABLE in self.divs[-1])
+            return
+        table = self.table
+        if tag == "table":
+            self.depth += 1
+        if self.depth:
+            return
+        if tag == "thead":
+            table.in_head = True
+        elif tag == "tr":
+            table.column = 0
+        elif tag == "th" and table.in_head:
+            table.headers.append((self._tag_end(), ""))
+            table.text = []
+        elif tag == "td":
+            table.cell = [self._tag_end(), table.column, None]
+        elif tag == "data" and table.cell is not None and table.cell[2] is None:
+            table.cell[2] = attributes.get("value")
+
+    def handle_endtag(self, tag: str) -> None:
+        table = self.table
+        if table is None:
+            if tag == "div" and self.divs:
+                self.divs.pop()
+            return
+        if tag == "table":
+            if self.depth:
+                self.depth -= 1
+            else:
+                self._finish(table)
+                self.table = None
+            return
+        if self.depth:
+            return
+        if tag == "thead":
+            table.in_head = False
+        elif tag == "th" and table.text is not None:
+            offset, _ = table.headers[-1]
+            table.headers[-1] = (offset, " ".join("".join(table.text).split()))
+            table.text = None
+            table.column += 1
+        elif tag == "td" and table.cell is not None:
+            table.cells.append((table.cell[0], table.cell[1], table.cell[2]))
+            table.cell = None
+            table.column += 1
+
+    def handle_data(self, data: str) -> None:
+        if self.table is not None and not self.depth and self.table.text is not None:
+            self.table.text.append(data)
+
+    def _finish(self, table: _Table) -> None:
+        figures = {column for _, column, value in table.cells if value is not None}
+        if table.sortable:
+            for column, (offset, _) in enumerate(table.headers):
+                if column in figures:
+                    self.insertions.append((offset, ' data-sort-method="number"'))
+                elif column != 0:
+                    self.insertions.append((offset, ' data-sort-method="none"'))
+        for offset, column, value in table.cells:
+            attributes = ""
+            if table.cards and column < len(table.headers):
+                attributes += f' data-label="{html.escape(table.headers[column][1], quote=True)}"'
+            if table.sortable and column in figures:
+                attributes += f' data-sort="{html.escape(value or "", quote=True)}"'
+            if attributes:
+                self.insertions.append((offset, attributes))
+
+
+def mark_tables(page: str) -> str:
+    """A page's content with its marked tables' cells labelled and given their sort values."""
+    if CARDS not in page and SORTABLE not in page:
+        return page
+    marker = _TableMarker(page)
+    marker.feed(page)
+    marker.close()
+    parts, last = [], 0
+    for offset, attributes in sorted(marker.insertions):
+        parts += [page[last:offset], attributes]
+        last = offset
+    return "".join([*parts, page[last:]])
+
+
+def on_page_content(output: str, page, config, files) -> str:
+    return mark_tables(output)

@@ -98,6 +98,26 @@ def chart_attribute(spec: dict) -> str:
     return html.escape(json.dumps(spec, separators=(",", ":"), sort_keys=True), quote=True)
 
 
+def sort_value(low: object, high: object = None) -> str:
+    """The number a sortable table orders a figure by: its middle if a range, its one stated end if
+    a bound; low may be a figure of the model (a Derived or an Interval). "" for no figure."""
+    interval = getattr(low, "interval", low)
+    if hasattr(interval, "low"):
+        low, high = interval.low, interval.high
+    ends = [float(end) for end in (low, high) if isinstance(end, int | float) and not isinstance(end, bool)]
+    ends = [end for end in ends if end == end]  # NaN: no figure
+    if not ends:
+        return ""
+    return f"{sum(ends) / len(ends):.15g}"
+
+
+def sortable(text: object, low: object, high: object = None) -> str:
+    """A table cell's figure with the number it sorts by (briefing/hooks.py copies the value onto
+    the cell as data-sort); unchanged where there is no figure ("—", "year not stated")."""
+    value = sort_value(low, high)
+    return f'<data value="{value}">{text}</data>' if value else str(text)
+
+
 def attributed(statement: str, name: str | None) -> str:
     """A statement with whom it comes from, unless it names them already."""
     text = markdown_text(statement)
@@ -156,6 +176,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         attributed=attributed,
         chart_attribute=chart_attribute,
         cell=cell_text,
+        sortable=sortable,
     )
     return environment
 
@@ -249,6 +270,7 @@ def render_site(
     context = {
         "model": model,
         "charts": charts,
+        "chart_sizes": {chart_id: image.size for chart_id, image in images.items()},  # for <img> width/height
         "site": site,
         "navigation": navigation_tree(list(model.organisations.values())),
     }

@@ -1,0 +1,109 @@
+"""briefing/hooks.py's table marking: card tables' cells labelled by their headers, sortable tables'
+figures given the numbers they sort by; everything else on the page left byte for byte."""
+
+import html
+from html.parser import HTMLParser
+
+from briefing.hooks import mark_tables, on_page_content
+
+
+def table(wrapper: str | None, header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
+    markup = f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}</tbody>\n</table>"
+    return f'<div class="{wrapper}">\n{markup}\n</div>' if wrapper else markup
+
+
+class Cells(HTMLParser):
+    """Each <td> and <th>'s attributes, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.td: list[dict[str, str | None]] = []
+        self.th: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            getattr(self, tag).append(dict(attrs))
+
+
+def cells(page: str) -> Cells:
+    parser = Cells()
+    parser.feed(page)
+    return parser
+
+
+def test_card_table_cells_are_labelled_by_their_column_headers():
+    page = table(
+        "table-cards", ["Organisation", "Plan <em>(as stated)</em>"], [["Xpeng", "A long plan."]] * 2
+    )
+    marked = mark_tables(page)
+    assert [td["data-label"] for td in cells(marked).td] == ["Organisation", "Plan (as stated)"] * 2
+    # nothing but the attributes changes
+    assert (
+        marked.replace(' data-label="Organisation"', "").replace(' data-label="Plan (as stated)"', "") == page
+    )
+
+
+def test_labels_are_escaped_and_hostile_cell_text_stays_inert():
+    header = ["Say &quot;hi&quot; &lt;b&gt; | ' &amp; مرحبا 🚗", "Evidence"]
+    hostile = "&lt;script&gt;alert(1)&lt;/script&gt; | &quot;quoted&quot; ' مرحبا שלום 🚗 &lt;img src=x"
+    page = table("table-cards", header, [["a", hostile]])
+    marked = mark_tables(page)
+    labels = [td["data-label"] for td in cells(marked).td]
+    assert labels == ['Say "hi" <b> | \' & مرحبا 🚗', "Evidence"]
+    assert 'data-label="Say &quot;hi&quot; &lt;b&gt; | &#x27; &amp; مرحبا 🚗"' in marked
+    assert hostile in marked and "<script" not in marked
+
+
+def test_only_tables_in_a_marked_wrapper_are_touched():
+    plain = table(None, ["Plan"], [["A long plan."]])
+    other = table("admonition", ["Plan"], [["A long plan."]])
+    chart_data = '<details class="chart-data">' + table(None, ["Year"], [["2026"]]) + "</details>"
+    page = "\n".join([plain, other, chart_data, "<p>table-cards is only a word here</p>"])
+    assert mark_tables(page) == page
+    assert on_page_content(page, page=None, config=None, files=None) == page
+
+
+def test_a_table_nested_in_a_card_table_cell_is_left_alone():
+    inner = table(None, ["Inner"], [["x"]])
+    page = table("table-cards", ["Outer", "Other"], [[inner, "y"]])
+    marked = cells(mark_tables(page))
+    assert [td.get("data-label") for td in marked.td] == ["Outer", None, "Other"]
+
+
+def test_sortable_table_cells_carry_their_figures_and_headers_say_how_they_sort():
+    rows = [
+        ["Leapmotor", '<data value="1000000">1 million</data>', '<a href="x">Source</a>'],
+        ["Xpeng", '<data value="575000">550,000–600,000</data>', "—"],
+        ["Nio", "—", "—"],
+    ]
+    page = table("table-sortable", ["Automaker", "Target", "Source"], rows)
+    marked = cells(mark_tables(page))
+    assert [th.get("data-sort-method") for th in marked.th] == [None, "number", "none"]
+    assert [td.get("data-sort") for td in marked.td] == [
+        None,
+        "1000000",
+        None,
+        None,
+        "575000",
+        None,
+        None,
+        "",
+        None,
+    ]
+    assert not any("data-label" in td for td in marked.td)  # not a card table
+
+
+def test_a_table_both_sortable_and_cards_gets_both():
+    page = table("table-sortable table-cards", ["Table", "Rows"], [["Sources", '<data value="1">1</data>']])
+    marked = cells(mark_tables(page))
+    assert marked.td == [{"data-label": "Table"}, {"data-label": "Rows", "data-sort": "1"}]
+
+
+def test_figures_on_the_built_pages_read_as_they_are_written():
+    """The cell's text is what the template wrote; the number only goes into attributes."""
+    page = table("table-sortable", ["Year"], [['<data value="2026">2026</data>'], ["year not stated"]])
+    marked = mark_tables(page)
+    text = html.unescape(marked)
+    assert "year not stated" in text and ">2026</data>" in text
