@@ -679,7 +679,15 @@ def draw_markets(plan: ChartPlan) -> alt.Chart:
             x=alt.X(
                 "organisations:Q",
                 title="Organisations naming the market",
-                axis=alt.Axis(tickMinStep=1, format="d"),
+                # no more ticks than whole counts: in a narrow plot tickMinStep alone still gave
+                # half steps, written "0, 1, 1, 2"
+                axis=alt.Axis(
+                    tickMinStep=1,
+                    format="d",
+                    tickCount=alt.ExprRef(
+                        f"min(ceil(width / 40), {max(1, plan.data['organisations'].max())})"
+                    ),
+                ),
             ),
             tooltip=[
                 alt.Tooltip("market:N", title="Market"),
@@ -729,7 +737,12 @@ def ai_matrix_plan(model: Model) -> ChartPlan:
 
 def draw_ai_matrix(plan: ChartPlan) -> alt.LayerChart:
     base = alt.Chart(plan.data).encode(
-        x=alt.X("kind:N", title="Kind of AI plan", axis=alt.Axis(labelAngle=-30)),
+        x=alt.X(
+            "kind:N",
+            title="Kind of AI plan",
+            # steeper in a narrow container, where the bands are too narrow for -30° labels
+            axis=alt.Axis(labelAngle=alt.ExprRef(f"{NARROW_NOW} ? -50 : -30")),
+        ),
         y=alt.Y("organisation:N", title=None, axis=name_axis(plan.data["organisation"], ROW_STEP)),
         tooltip=[
             alt.Tooltip("organisation:N", title="Organisation"),
