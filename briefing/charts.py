@@ -577,7 +577,7 @@ def volume_plan(model: Model) -> ChartPlan:
     )
 
 
-VOLUME_SHAPES = {"value": "circle", "range": "stroke", "upper bound": "triangle-left"}
+VOLUME_SHAPES = {"value": "circle", "range": "diamond", "upper bound": "triangle-left"}
 
 
 def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
@@ -622,7 +622,7 @@ VOLUME_STEP = 40
 # how each mark reads, in the legend
 VOLUME_LEGEND = {
     "upper bound": "upper bound: the base lies below it",
-    "range": "a range: a bar from low to high",
+    "range": "high end of a range (a bar from its low end)",
     "value": "one figure",
 }
 

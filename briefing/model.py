@@ -90,6 +90,16 @@ class Organisation:
         ]
 
     @property
+    def mention(self) -> str:
+        """Its first mention in one sentence, for the organisations page when it has no page."""
+        row = self.mentions[0]
+        if "role" in row:  # a person
+            return f"{row['name']}, {row['role']}."
+        if "quote_id" in row:
+            return f"{row['person']['name']} said: “{row['text']}”"
+        return row.get("description") or row["statement"]
+
+    @property
     def has_page(self) -> bool:
         """One mention makes no page: the organisations page lists it with that mention."""
         return len(self.mentions) > 1

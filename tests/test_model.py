@@ -95,3 +95,14 @@ def test_real_dataset_headline():
     assert [t["org_id"] for t in combined["targets"]] == ["leapmotor", "xpeng", "xiaomi-auto"]
     assert combined["increment"].text == "over 662,000"  # Xpeng's increment is a floor
     assert [row["org"].id for row in model.glance] == ["leapmotor", "xpeng", "xiaomi-auto", "nio"]
+
+
+def test_the_one_mention_of_a_folded_organisation_reads_as_a_sentence():
+    from briefing.model import Organisation
+
+    person = Organisation({"org_id": "x", "name": "X"}, people=[{"name": "Ann", "role": "CEO"}])
+    assert (person.has_page, person.mention) == (False, "Ann, CEO.")
+    quote = {"quote_id": "q", "kind": "direct", "text": "We grow.", "person": {"name": "Ann"}}
+    assert Organisation({"org_id": "y", "name": "Y"}, quotes=[quote]).mention == "Ann said: “We grow.”"
+    event = Organisation({"org_id": "z", "name": "Z"}, events=[{"description": "Z wrote a letter."}])
+    assert event.mention == "Z wrote a letter."
