@@ -10,6 +10,8 @@ import html
 import re
 from html.parser import HTMLParser
 
+from mkdocs.utils import get_relative_url
+
 from briefing.cache import COMPILED_TEMPLATES
 
 # Material 9.8 writes tabindex="" on navigation section labels (with navigation.sections),
@@ -27,7 +29,24 @@ def on_post_template(output: str, template_name: str, config) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
-    return _EMPTY_TABINDEX.sub(r"\1", output)
+    return load_chart_scripts(_EMPTY_TABINDEX.sub(r"\1", output), page)
+
+
+# Only pages with a chart load the chart scripts (Vega's bundle is most of the site's JavaScript):
+# docs/assets/chart-loader.js, placed inside the content, where Material's instant navigation
+# re-creates scripts when it swaps a page in, adds Vega and charts.js once (see its comment).
+CHART_LOADER = "assets/chart-loader.js"
+CHART_MARK = 'class="vl-chart"'
+_CONTENT_END = "</article>"  # Material's md-content__inner, inside data-md-component=container
+
+
+def load_chart_scripts(output: str, page) -> str:
+    """The page with the chart loader at the end of its content if it has a chart."""
+    end = output.rfind(_CONTENT_END)
+    if CHART_MARK not in output or end < 0:
+        return output
+    loader = f'<script src="{get_relative_url(CHART_LOADER, page.url)}"></script>'
+    return output[:end] + loader + output[end:]
 
 
 # Tables the templates mark by a wrapping <div> (md_in_html): "table-cards" for tables whose

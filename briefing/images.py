@@ -31,6 +31,7 @@ NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
 # the maps are not shipped (and would not match a concatenation)
 SOURCE_MAP_COMMENT = re.compile(rb"^//# sourceMappingURL=.*$", re.M)
 PNG_SCALE = 2
+SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="(?P<width>[0-9.]+)"[^>]*?\sheight="(?P<height>[0-9.]+)"')
 # Below this many charts to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8
 
@@ -41,6 +42,15 @@ class ChartImages:
     png: bytes
     cached: bool
     stand_in: bool = False  # the last build's images, kept while a preview shows an edit first
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The SVG's intrinsic width and height in CSS pixels (STATIC_WIDTH wide): the page's
+        <img> carries them, so the browser reserves the image's place before it loads."""
+        root = SVG_SIZE.search(self.svg)
+        if root is None:
+            raise ValueError("a chart's SVG has no width and height on its root element")
+        return round(float(root["width"])), round(float(root["height"]))
 
 
 def static_spec(spec: dict) -> dict:

@@ -8,7 +8,10 @@ root-absolute links are judged as they would be on a host that publishes under a
 
 from __future__ import annotations
 
+import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import subprocess
@@ -74,8 +77,23 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+# served gzipped when the client accepts it, besides text/*: what static hosts compress
+_COMPRESSIBLE = {"application/javascript", "application/json", "application/xml", "image/svg+xml"}
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped_cached(path: str, mtime_ns: int, size: int) -> bytes:
+    return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
+
+
+def _gzipped(path: str) -> bytes:
+    stat = os.stat(path)
+    return _gzipped_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves root under prefix only: anything else, and any missing file, gets the site's 404.html."""
+    """Serves root under prefix only: anything else, and any missing file, gets the site's 404.html.
+    Text (HTML, CSS, JavaScript, JSON, SVG, XML) is gzipped for clients that accept it."""
 
     server: _Server
 
@@ -111,7 +129,29 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not target or not os.path.exists(target):
             self.send_error(404)
             return None
-        return super().send_head()
+        return self._send_gzipped(target) or super().send_head()
+
+    def _send_gzipped(self, target: str) -> io.BytesIO | None:
+        """A text file gzipped, as static hosts serve it to a client that accepts gzip; None
+        for anything else (then the base class answers)."""
+        if os.path.isdir(target):
+            if not urlsplit(self.path).path.endswith("/"):
+                return None  # the base class redirects to the address with a slash
+            target = os.path.join(target, "index.html")
+        content_type = self.guess_type(target)
+        if not (content_type.startswith("text/") or content_type in _COMPRESSIBLE):
+            return None
+        if "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return None
+        body = _gzipped(target)
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(int(os.stat(target).st_mtime)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = self.server.root / "404.html"
