@@ -318,3 +318,15 @@ def test_the_navigation_check_fails_when_tables_are_set_up_on_first_load_only(si
     problems = instant_navigation_problems(page, site)
     assert any("has no button" in p for p in problems), problems
     page.context.close()
+
+
+def test_the_desktop_check_fails_when_cards_show_at_every_width(site: Site, browser: Browser):
+    page = new_page(browser, Watch())
+    serve_changed(
+        page,
+        "**/assets/briefing.css",
+        lambda text: text.replace("@media screen and (max-width: 44.9375em)", "@media screen"),
+    )
+    problems = desktop_problems(page, site.url + "ai/")
+    assert any("not a plain table" in p for p in problems), problems
+    page.context.close()
