@@ -56,6 +56,9 @@ def load_chart_scripts(output: str, page) -> str:
 # <data value> inside its cell (data-sort, which tablesort reads; "" where a cell of a figure
 # column has none, sorted last), columns without figures left unsorted except the first (names).
 CARDS, SORTABLE = "table-cards", "table-sortable"
+# A card table's column with a cell this long holds sentences: class="prose" on its cells keeps
+# it wide enough to read where the table is a table (briefing.css).
+PROSE = 60
 
 
 class _Table:
@@ -63,10 +66,11 @@ class _Table:
         self.cards, self.sortable = cards, sortable
         self.headers: list[tuple[int, str]] = []  # (offset of the <th> tag's end, its text)
         self.cells: list[tuple[int, int, str | None]] = []  # (offset, column, sort value)
+        self.prose: set[int] = set()  # columns with a cell of at least PROSE characters
         self.column = 0
         self.in_head = False
         self.text: list[str] | None = None  # a header's text while inside it
-        self.cell: list | None = None  # the open <td>: [offset, column, sort value]
+        self.cell: list | None = None  # the open <td>: [offset, column, sort value, text length]
 
 
 class _TableMarker(HTMLParser):
@@ -110,7 +114,7 @@ class _TableMarker(HTMLParser):
             table.headers.append((self._tag_end(), ""))
             table.text = []
         elif tag == "td":
-            table.cell = [self._tag_end(), table.column, None]
+            table.cell = [self._tag_end(), table.column, None, 0]
         elif tag == "data" and table.cell is not None and table.cell[2] is None:
             table.cell[2] = attributes.get("value")
 
@@ -138,12 +142,18 @@ class _TableMarker(HTMLParser):
             table.column += 1
         elif tag == "td" and table.cell is not None:
             table.cells.append((table.cell[0], table.cell[1], table.cell[2]))
+            if table.cell[3] >= PROSE:
+                table.prose.add(table.cell[1])
             table.cell = None
             table.column += 1
 
     def handle_data(self, data: str) -> None:
-        if self.table is not None and not self.depth and self.table.text is not None:
+        if self.table is None or self.depth:
+            return
+        if self.table.text is not None:
             self.table.text.append(data)
+        if self.table.cell is not None:
+            self.table.cell[3] += len(" ".join(data.split()))
 
     def _finish(self, table: _Table) -> None:
         figures = {column for _, column, value in table.cells if value is not None}
@@ -157,6 +167,8 @@ class _TableMarker(HTMLParser):
             attributes = ""
             if table.cards and column < len(table.headers):
                 attributes += f' data-label="{html.escape(table.headers[column][1], quote=True)}"'
+            if table.cards and column in table.prose:
+                attributes += ' class="prose"'
             if table.sortable and column in figures:
                 attributes += f' data-sort="{html.escape(value or "", quote=True)}"'
             if attributes:

@@ -107,3 +107,12 @@ def test_figures_on_the_built_pages_read_as_they_are_written():
     marked = mark_tables(page)
     text = html.unescape(marked)
     assert "year not stated" in text and ">2026</data>" in text
+
+
+def test_a_card_tables_sentence_column_is_marked_as_prose():
+    sentence = "Xpeng aims this year to be the first globally to mass produce three AI products."
+    page = table("table-cards", ["Organisation", "Plan"], [["Xpeng", sentence], ["Nio", "short"]])
+    marked = cells(mark_tables(page))
+    assert [td.get("class") for td in marked.td] == [None, "prose", None, "prose"]
+    plain = table("table-sortable", ["Organisation", "Plan"], [["Xpeng", sentence]])
+    assert not any("class" in td for td in cells(mark_tables(plain)).td)  # cards only

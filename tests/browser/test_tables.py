@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route
 from site_server import Site, Watch, new_page
 
+from briefing.hooks import PROSE
+
 pytestmark = pytest.mark.browser
 
 PHONES = [320, 390]
@@ -89,12 +91,14 @@ def desktop_problems(page: Page, url: str) -> list[str]:
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(url)
     problems = []
-    for t in page.evaluate(TABLE_STATE, SENTENCE):
+    for t in page.evaluate(TABLE_STATE, PROSE):
         where = f"{url} at 1280 px, table after {t['heading']!r}"
         if t["rows"] != "table-row" or t["head"] < 10:
             problems.append(f"{where}: not a plain table (rows {t['rows']}, header {t['head']} px high)")
-        if t["unlabelled"] != 0 and t["rows"] == "block":
-            problems.append(f"{where}: cards without labels")
+        if t["narrowest"] < 20:
+            problems.append(f"{where}: a sentence gets {t['narrowest']:.0f} characters a line")
+        if t["scroll"] > 1:
+            problems.append(f"{where}: scrolls sideways by {t['scroll']} px")
     return problems
 
 
@@ -329,4 +333,19 @@ def test_the_desktop_check_fails_when_cards_show_at_every_width(site: Site, brow
     )
     problems = desktop_problems(page, site.url + "ai/")
     assert any("not a plain table" in p for p in problems), problems
+    page.context.close()
+
+
+def test_the_desktop_check_fails_when_the_sentence_column_is_not_kept_wide(site: Site, browser: Browser):
+    page = new_page(browser, Watch())
+    # Material's own table layout: every column at least 5rem, the sentences squeezed
+    serve_changed(
+        page,
+        "**/assets/briefing.css",
+        lambda text: text.replace(
+            "@media screen and (min-width: 45em)", "@media print and (min-width: 45em)"
+        ),
+    )
+    problems = desktop_problems(page, site.url + "overseas/")
+    assert any("characters a line" in p for p in problems), problems
     page.context.close()
