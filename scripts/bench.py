@@ -6,7 +6,9 @@ Each size gets a synthetic dataset in the real schema (N organisations with targ
 plans, people, markets; marked SYNTHETIC; written to a temporary folder, never into data/)
 and two builds in fresh processes: cold (empty cache, no previous site) and warm (the same
 again, nothing changed). Then the preview (`make serve`) on the seed dataset: how long an edit
-of data/ or templates/ takes to show. Prints a table and the targets; writes JSON with --out.
+of data/ or templates/ takes to show. Then Lighthouse (mobile preset) on one page of every kind
+of the seed dataset's site, served with gzip: the median of three runs (`--lighthouse-only` for
+just that). Prints a table and the targets; writes JSON with --out.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from site_server import CHROMIUM, CHROMIUM_ARGS  # the flags that run Chromium here  # noqa: E402
+from lighthouse import CATEGORIES, PAGE_KINDS, lighthouse, scores  # noqa: E402
+from site_server import CHROMIUM, CHROMIUM_ARGS, SiteServer, build_site  # noqa: E402
 
 MARKETS = [f"Synthetic market {i}" for i in range(1, 41)]
 AI_KINDS = ["robot", "robotaxi", "AI assistant", "smart driving", "smart cockpit", "autonomous driving"]
@@ -43,6 +46,7 @@ LARGE_TABLE_ROWS = 1_000_000
 PREVIEW_EDITS = 10
 # Asking the page more often would slow the page it measures (the times come from the browser).
 PAGE_POLL_SECONDS = 0.05
+LIGHTHOUSE_RUNS = 3  # performance is a timing: the median of this many runs a page kind
 QUICK_PASS_LINE = re.compile(r"^preview: quick pass .* in ([0-9.]+) s$", re.M)
 
 
@@ -422,6 +426,49 @@ def preview_latency(edits: int = PREVIEW_EDITS) -> dict:
     }
 
 
+def lighthouse_scores(runs: int = LIGHTHOUSE_RUNS) -> dict:
+    """Lighthouse (mobile preset) on one page of every kind of the seed dataset's site, served
+    over 127.0.0.1 with gzip as static hosts serve it (the tests' server): every category's
+    median of `runs` runs, one page at a time, and every run's performance score."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "site"
+        server = SiteServer(root)
+        try:
+            build_site(root, SITE_URL=server.url)
+            server.start()
+            results = {}
+            for kind, address in PAGE_KINDS.items():
+                measured = [scores(lighthouse(server.url + address)) for _ in range(runs)]
+                results[kind] = {
+                    "address": address,
+                    **{category: median_score(run[category] for run in measured) for category in measured[0]},
+                    "performance_runs": [run["performance"] for run in measured],
+                }
+                print(f"lighthouse: {kind}: {results[kind]}", file=sys.stderr)
+        finally:
+            server.stop()
+    return results
+
+
+def median_score(values) -> float | None:
+    """The median of the runs Lighthouse could score (None: a run it could not, e.g. with no
+    paint in time on a loaded machine), None if it scored none."""
+    scored = [value for value in values if value is not None]
+    return statistics.median(scored) if scored else None
+
+
+def print_lighthouse(results: dict) -> None:
+    print(f"Lighthouse {LIGHTHOUSE_RUNS} runs a page (mobile preset, gzip): median scores")
+    print(f"{'page kind':<36} {'perf.':>6} {'runs':>12} {'a11y':>5} {'b.p.':>5} {'SEO':>5}")
+    for kind, row in results.items():
+        runs = ",".join("-" if score is None else str(score) for score in row["performance_runs"])
+        shown = {c: "-" if row[c] is None else f"{row[c]:.0f}" for c in ("performance", *CATEGORIES[1:])}
+        print(
+            f"{kind:<36} {shown['performance']:>6} {runs:>12} {shown['accessibility']:>5} "
+            f"{shown['best-practices']:>5} {shown['seo']:>5}"
+        )
+
+
 def bench(sizes: list[int]) -> dict:
     runs = []
     for size in sizes:
@@ -437,7 +484,12 @@ def bench(sizes: list[int]) -> dict:
                     "warm": {"seconds": warm["seconds"]},
                 }
             )
-    return {"runs": runs, "large_table_chart_spec_kb": large_table_spec_kb(), "preview": preview_latency()}
+    return {
+        "runs": runs,
+        "large_table_chart_spec_kb": large_table_spec_kb(),
+        "preview": preview_latency(),
+        "lighthouse": lighthouse_scores(),
+    }
 
 
 def print_table(results: dict) -> None:
@@ -454,10 +506,11 @@ def print_table(results: dict) -> None:
             f"{s['total'] / run['pages']:>7.4f} {run['peak_rss_mb']:>8.0f} {run['site_mb']:>8.1f} "
             f"{run['page_html_kb_mean']:>8.1f}"
         )
-    shared = results["runs"][-1]["shared_js_css_gzip_kb"]
+    shared, charts = results["runs"][-1]["shared_js_css_gzip_kb"], results["runs"][-1]["chart_js_gzip_kb"]
     large = results["large_table_chart_spec_kb"]
     print(
-        f"shared JS+CSS, gzipped: {shared:.0f} KB; markets chart from {LARGE_TABLE_ROWS:,} rows: "
+        f"JS+CSS every page loads, gzipped: {shared:.0f} KB, and a page with a chart {charts:.0f} KB more; "
+        f"markets chart from {LARGE_TABLE_ROWS:,} rows: "
         f"{large['vega_lite']:.1f} KB of Vega-Lite spec, {large['vega']:.1f} KB of Vega spec on the page"
     )
     preview = results["preview"]
@@ -466,6 +519,7 @@ def print_table(results: dict) -> None:
         f"{preview['edits']} edits of data/ and templates/), {preview['max']:.2f} s at most; "
         f"its charts drawn after {preview['charts_drawn_median']:.2f} s (median)"
     )
+    print_lighthouse(results["lighthouse"])
 
 
 def main() -> int:
@@ -474,13 +528,22 @@ def main() -> int:
     )
     parser.add_argument("--sizes", default="100,1000", help="organisation counts, comma-separated")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument(
+        "--lighthouse-only",
+        action="store_true",
+        help="only the Lighthouse scores of the seed dataset's pages",
+    )
     parser.add_argument("--build-once", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.build_once:
         build_once(arguments.build_once)
         return 0
-    results = bench([int(size) for size in arguments.sizes.split(",")])
-    print_table(results)
+    if arguments.lighthouse_only:
+        results = {"lighthouse": lighthouse_scores()}
+        print_lighthouse(results["lighthouse"])
+    else:
+        results = bench([int(size) for size in arguments.sizes.split(",")])
+        print_table(results)
     if arguments.out:
         arguments.out.write_text(json.dumps(results, indent=2) + "\n")
     return 0
