@@ -8,6 +8,13 @@
 (function () {
   "use strict";
   if (window.briefingChartScripts) { return; }
+  // A lazy static chart hidden behind its live chart has never loaded: load every one before
+  // the page is printed, where the static charts show instead.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("img.chart-static[loading=lazy]").forEach(function (image) {
+      image.loading = "eager";
+    });
+  });
   var here = document.currentScript.src;
   window.briefingChartScripts = ["vendor/vega-bundle.js", "charts.js"].map(function (path) {
     var script = document.createElement("script");
