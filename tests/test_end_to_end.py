@@ -42,12 +42,15 @@ def test_builds_the_whole_site_into_a_fresh_project(real_project):
         assert (site / page).is_file(), page
     for name in ("sales_targets.csv", "datapackage.json"):
         assert (site / "data" / name).read_bytes() == (REPO / "data" / name).read_bytes()
-    # the chart scripts are the npm packages package.json ships, each under its version and licence
-    bundle = (site / "assets" / "vendor" / "vega-bundle.js").read_text()
+    # the scripts are the npm packages package.json ships, each under its version and licence:
+    # the chart scripts in one bundle, tablesort on its own
+    vendor = site / "assets" / "vendor"
     shipped = json.loads((REPO / "package.json").read_text())["dependencies"]
-    assert sorted(shipped) == ["vega", "vega-embed"]
-    for package, version in shipped.items():
-        assert f"/*! {package} {version}\n\nCopyright (c)" in bundle, package
+    assert sorted(shipped) == ["tablesort", "vega", "vega-embed"]
+    bundle = (vendor / "vega-bundle.js").read_text()
+    for package in ("vega", "vega-embed"):
+        assert f"/*! {package} {shipped[package]}\n\nCopyright (c)" in bundle, package
+    assert shipped["tablesort"] in (vendor / "tablesort.js").read_text()
     stages = [line.split(":")[0] for line in result.stdout.splitlines()]
     assert stages == ["read", "validate", "model", "charts", "images", "render", "write", "mkdocs"]
 
