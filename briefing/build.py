@@ -15,14 +15,14 @@ from briefing import read, validate
 from briefing.cache import Cache, code_version, content_key, digest
 from briefing.changes import change_record
 from briefing.charts import build_charts
-from briefing.images import ChartImages, render_images, script_assets
+from briefing.images import ChartImages, render_images
 from briefing.model import build_model
 from briefing.progress import ProgressLine
 from briefing.publish import publish_site
 from briefing.read import read_chart_images, read_dataset, read_files, read_published
 from briefing.render import CHARTS_DIR, PRINT_PAGE, SiteInfo, render_site
-from briefing.tables import tablesort_assets
 from briefing.validate import Dataset, validate_dataset
+from briefing.vendor import vendor_assets
 from briefing.write import WriteReport, write_docs
 
 
@@ -151,7 +151,7 @@ def build(project: Project, report: BuildReport, publish: bool = True, quick: bo
     with report.stage("images", lambda: _count_images(images)):
         stand_ins = read_chart_images(project.docs_dir / CHARTS_DIR, charts) if quick else {}
         images = render_images(charts, cache, report.advance, stand_ins)
-        assets = script_assets() | tablesort_assets()
+        assets = vendor_assets()
     with report.stage("render", lambda: f"{len(files)} files"):
         files = render_site(model, charts, images, assets, site, project.templates_dir)
         if quick:

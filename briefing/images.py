@@ -1,5 +1,4 @@
-"""Stage 4b, static images: every chart as SVG and PNG, rendered at build time with vl-convert;
-and the script that draws the live charts.
+"""Stage 4b, static images: every chart as SVG and PNG, rendered at build time with vl-convert.
 
 The SVG is the chart's fallback where JavaScript does not run (print, feeds, readers with
 scripts off) and both are downloads. Rendering is CPU-bound and independent per chart, so
@@ -9,27 +8,17 @@ uncached charts are spread over the machine's cores; cached ones cost a file rea
 from __future__ import annotations
 
 import copy
-import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import vl_convert
 
 from briefing.cache import Cache, content_key
 from briefing.charts import STATIC_WIDTH, VEGA_LITE_VERSION, Chart
-from briefing.errors import SetupError
 
-VEGA_BUNDLE_PATH = "assets/vendor/vega-bundle.js"
-# npm packages (package.json's dependencies, installed by `make site`), in load order: Vega draws
-# the pages' compiled specs, vega-embed adds the actions menu and the dark theme.
-VEGA_SCRIPTS = {"vega": "build/vega.min.js", "vega-embed": "build/vega-embed.min.js"}
-NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
-# the maps are not shipped (and would not match a concatenation)
-SOURCE_MAP_COMMENT = re.compile(rb"^//# sourceMappingURL=.*$", re.M)
 PNG_SCALE = 2
 SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="(?P<width>[0-9.]+)"[^>]*?\sheight="(?P<height>[0-9.]+)"')
 # Below this many charts to render, starting worker processes costs more than it saves.
@@ -110,25 +99,3 @@ def _counted(results: Iterator, total: int, progress: Callable[[int, int], None]
         done.append(result)
         progress(len(done), total)
     return done
-
-
-def script_assets(node_modules: Path = NODE_MODULES) -> dict[str, bytes]:
-    """Vega and vega-embed in one script, written once into the site's assets, each under a
-    comment naming its version and holding its licence."""
-
-    def installed(relative: str) -> bytes:
-        path = node_modules / relative
-        if not path.is_file():
-            raise SetupError(
-                f"{node_modules.name}/{relative} is missing: run `make site`, "
-                f"or `npm ci --omit=dev` in {node_modules.parent}"
-            )
-        return path.read_bytes()
-
-    scripts = []
-    for package, script in VEGA_SCRIPTS.items():
-        code = SOURCE_MAP_COMMENT.sub(b"", installed(f"{package}/{script}")).rstrip()
-        version = json.loads(installed(f"{package}/package.json"))["version"]
-        licence = installed(f"{package}/LICENSE").decode().strip()
-        scripts.append(f"/*! {package} {version}\n\n{licence}\n*/\n".encode() + code + b"\n")
-    return {VEGA_BUNDLE_PATH: b"".join(scripts)}

@@ -222,7 +222,7 @@ def changes_page(project: Path) -> str:
 def change_rows(page: str) -> list[list[str]]:
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
     rows = re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S) if body else []
-    cells = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in rows]
+    cells = [re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S) for row in rows]  # cells carry data-label
     return [[re.sub(r"</?code>", "", cell).strip() for cell in row] for row in cells]
 
 

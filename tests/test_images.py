@@ -6,10 +6,11 @@ from conftest import REPO
 from briefing.cache import Cache
 from briefing.charts import build_charts
 from briefing.errors import SetupError
-from briefing.images import VEGA_BUNDLE_PATH, VEGA_SCRIPTS, render_images, script_assets
+from briefing.images import render_images
 from briefing.model import build_model
 from briefing.read import read_dataset
 from briefing.validate import validate_dataset
+from briefing.vendor import VEGA_BUNDLE_PATH, VEGA_SCRIPTS, chart_scripts
 
 
 def install(node_modules, package, version, code):
@@ -29,7 +30,7 @@ def test_the_chart_script_is_vega_then_vega_embed_with_their_licences_and_no_sou
         "7.1.0",
         "window.vegaEmbed=1;\n//# sourceMappingURL=vega-embed.min.js.map\n",
     )
-    assert script_assets(node_modules) == {
+    assert chart_scripts(node_modules) == {
         VEGA_BUNDLE_PATH: b"/*! vega 6.2.0\n\nCopyright (c) vega authors\n*/\nwindow.vega={};\n"
         b"/*! vega-embed 7.1.0\n\nCopyright (c) vega-embed authors\n*/\nwindow.vegaEmbed=1;\n"
     }
@@ -39,7 +40,7 @@ def test_a_missing_chart_script_is_one_line_naming_the_file_and_the_remedy(tmp_p
     node_modules = tmp_path / "node_modules"
     install(node_modules, "vega", "6.2.0", "window.vega={};\n")
     with pytest.raises(SetupError) as error:
-        script_assets(node_modules)
+        chart_scripts(node_modules)
     assert str(error.value) == (
         "node_modules/vega-embed/build/vega-embed.min.js is missing: run `make site`, "
         f"or `npm ci --omit=dev` in {tmp_path}"

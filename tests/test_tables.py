@@ -1,12 +1,12 @@
 """The numbers sortable tables order by (briefing/render.py) and the sorting script the site
-ships (briefing/tables.py)."""
+ships (briefing/vendor.py)."""
 
 import pytest
 
 from briefing.figures import Interval
 from briefing.model import Derived
 from briefing.render import sort_value, sortable
-from briefing.tables import TABLESORT_PATH, tablesort_assets
+from briefing.vendor import TABLESORT_PATH, tablesort
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_sortable_wraps_a_figure_in_data_and_leaves_text_alone():
 
 
 def test_tablesort_ships_with_its_version_and_licence():
-    script = tablesort_assets()[TABLESORT_PATH].decode()
+    script = tablesort()[TABLESORT_PATH].decode()
     assert script.startswith("/*! tablesort 5.7.1\n")
     assert "Permission is hereby granted, free of charge" in script.split("*/", 1)[0]
     assert 'Tablesort.extend("number"' in script
@@ -49,4 +49,4 @@ def test_a_missing_tablesort_says_how_to_install_it(tmp_path):
     from briefing.errors import SetupError
 
     with pytest.raises(SetupError, match="npm ci --omit=dev"):
-        tablesort_assets(tmp_path)
+        tablesort(tmp_path)
