@@ -1,4 +1,5 @@
-"""MkDocs hooks: valid HTML from the theme, and theme templates compiled once a process.
+"""MkDocs hooks: valid HTML from the theme, theme templates compiled once a process, the chart
+loader on pages with a chart, and labels and sort values on the tables the templates mark.
 
 The preview server (`make serve`, briefing/serve.py) builds many times in one process; the
 theme's templates are then compiled once instead of on every rebuild.
