@@ -320,9 +320,21 @@ def browser() -> Iterator[Browser]:
 
 VIEWPORT = {"width": 1280, "height": 900}  # wide enough for Material's sidebar navigation
 TIMEOUT_MS = 15_000
-# true once every chart on the page has drawn or failed
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.vl-chart')]
-    .every(c => c.classList.contains('vl-drawn') || c.hasAttribute('data-error'))"""
+# true once a chart has drawn (and not been set to redraw) or failed
+_CHART_SETTLED = """c => (c.classList.contains('vl-drawn') && !c.classList.contains('vl-stale'))
+    || c.hasAttribute('data-error')"""
+
+
+def draw_every_chart(page: Page, timeout: float = TIMEOUT_MS) -> None:
+    """Charts draw as they near the screen (docs/assets/charts.js): bring each into view in turn,
+    as a reader scrolling down would, until it has drawn or failed; then back to the top.
+    Raises Playwright's TimeoutError if one does neither within `timeout` ms."""
+    charts = page.locator(".vl-chart")
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed(timeout=timeout)
+        page.wait_for_function(_CHART_SETTLED, arg=chart.element_handle(), timeout=timeout)
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 @dataclass

@@ -1,5 +1,6 @@
 // Draws every chart container (.vl-chart, its Vega spec, compiled from Vega-Lite at build time,
-// in data-vega) with vega-embed.
+// in data-vega) with vega-embed, as it nears the screen: a chart never scrolled to costs nothing
+// (its static chart shows until then, and in print).
 // Material's instant navigation swaps page content without a reload; its document$ fires on
 // the first load and after each swap. Under file:// document$ may never fire, so the page's
 // own load event draws too; each container is drawn once, whichever comes first.
@@ -7,6 +8,15 @@
   "use strict";
   // container -> its draw: {result (null while drawing), observer, frame, width}
   var drawn = new Map();
+  // half a screen ahead, so that a reader scrolling down finds the chart drawn
+  var nearScreen = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting && !drawn.has(entry.target)) {
+        nearScreen.unobserve(entry.target);
+        draw(entry.target);
+      }
+    });
+  }, { rootMargin: "50% 0px" });
   var TITLE_SIGNAL = "chart_title";
   var SUBTITLE_SIGNAL = "chart_subtitle";
   var CONTAINER_SIGNAL = "container_width"; // see briefing/charts.py
@@ -91,7 +101,10 @@
     drawn.set(container, entry);
     var target = liveTarget(container);
     var spec = JSON.parse(container.getAttribute("data-vega"));
-    entry.texts = withWrappedTitle(spec, target.clientWidth);
+    // the spec reads the container's width itself, and its title is wrapped to it here: the
+    // first refit has nothing to redo unless the width has changed while drawing
+    entry.width = target.clientWidth;
+    entry.texts = withWrappedTitle(spec, entry.width);
     entry.containerSignal = (spec.signals || []).some(function (s) { return s.name === CONTAINER_SIGNAL; });
     var options = {
       mode: "vega",
@@ -110,6 +123,7 @@
       entry.result = result;
       labelActions(container);
       container.classList.add("vl-drawn");
+      container.classList.remove("vl-stale");
       refit(entry);
       entry.observer = new ResizeObserver(function () {
         if (!entry.frame) {
@@ -131,6 +145,7 @@
     });
   }
 
+  // A forgotten chart keeps its live drawing, marked stale, until it nears the screen again.
   function forget(container) {
     var entry = drawn.get(container);
     drawn.delete(container);
@@ -138,14 +153,16 @@
     if (entry.observer) { entry.observer.disconnect(); }
     if (entry.frame) { cancelAnimationFrame(entry.frame); }
     if (entry.result) { entry.result.finalize(); }
+    container.classList.add("vl-stale");
   }
 
   function drawNew() {
     drawn.forEach(function (_, container) {
       if (!document.contains(container)) { forget(container); }
     });
+    nearScreen.disconnect(); // containers of a page navigated away from
     document.querySelectorAll(".vl-chart[data-vega]").forEach(function (container) {
-      if (!drawn.has(container)) { draw(container); }
+      if (!drawn.has(container)) { nearScreen.observe(container); }
     });
   }
 

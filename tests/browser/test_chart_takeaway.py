@@ -24,7 +24,7 @@ from urllib.parse import urldefrag
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page
-from site_server import CHARTS_SETTLED, REPO, TIMEOUT_MS, VIEWPORT, Site
+from site_server import REPO, TIMEOUT_MS, VIEWPORT, Site, draw_every_chart
 
 pytestmark = pytest.mark.browser
 
@@ -211,7 +211,7 @@ def figures(site: Site, browser: Browser) -> list[Figure]:
     for path in pages:
         page.emulate_media(media="screen")
         page.goto(site.url_of(path), wait_until="load")
-        page.wait_for_function(CHARTS_SETTLED)
+        draw_every_chart(page)
         infos = page.evaluate(FIGURES)
         assert len(infos) == outline(site, path).figures, f"{path}: figures in the DOM differ from the file"
         sidebar_on_screen = shown(page.locator(".md-sidebar--primary"))

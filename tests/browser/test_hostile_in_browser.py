@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser
-from site_server import CHARTS_SETTLED, TIMEOUT_MS, VIEWPORT, Site, SiteServer, build_site
+from site_server import TIMEOUT_MS, VIEWPORT, Site, SiteServer, build_site, draw_every_chart
 from test_hostile_input import HOSTILE, poison
 
 pytestmark = pytest.mark.browser
@@ -98,7 +98,7 @@ def visits(hostile_site: tuple[Site, set[str]], browser: Browser) -> dict[str, V
     for path in site.pages():
         current = seen[path.as_posix()] = Visit()
         page.goto(site.url_of(path), wait_until="load")
-        page.wait_for_function(CHARTS_SETTLED)
+        draw_every_chart(page)
         # sweep the pointer down each chart (once per chart, wherever it first appears), so the
         # tooltips vega builds from the data are drawn too
         for chart in page.locator(".vl-chart").all():

@@ -15,7 +15,7 @@ from urllib.request import url2pathname
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser, Page
-from site_server import CHARTS_SETTLED, Watch, build_site, new_page
+from site_server import Watch, build_site, draw_every_chart, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def path_of(url: str) -> Path:
 
 
 def chart_problems(page: Page) -> list[str]:
-    page.wait_for_function(CHARTS_SETTLED)
+    draw_every_chart(page)
     return [
         f"chart {chart['id']} not drawn: {chart}"
         for chart in page.evaluate(CHART_STATE)

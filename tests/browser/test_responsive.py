@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
-from site_server import CHARTS_SETTLED, TIMEOUT_MS, Site, Watch, serve_folder
+from site_server import TIMEOUT_MS, Site, Watch, draw_every_chart, serve_folder
 
 from browser.test_site import chart_problems
 
@@ -196,7 +196,7 @@ def test_charts_still_fit_after_the_palette_and_the_window_change(site: Site, br
     assert not chart_problems(page)
     page.locator("form[data-md-component=palette] label:visible").first.click()
     page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
-    page.wait_for_function(CHARTS_SETTLED)
+    draw_every_chart(page)
     for width in (390, 360, 768):
         page.set_viewport_size({"width": width, "height": 800})
         settle(page)
@@ -312,7 +312,7 @@ def test_the_checks_catch_a_planted_defect(planted_site: Site, browser: Browser,
     watch = Watch()
     page = new_phone_page(browser, watch, SCREENSHOT_WIDTH)
     page.goto(planted_site.url + f"{defect}.html")
-    page.wait_for_function(CHARTS_SETTLED)
+    draw_every_chart(page)
     problems = page_problems(page)
     page.context.close()
     for expected in PLANTED[defect][2]:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from site_server import CHARTS_SETTLED, TIMEOUT_MS, Site, Watch, new_page
+from site_server import TIMEOUT_MS, Site, Watch, draw_every_chart, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def chart_problems(page: Page) -> list[str]:
     """Wait until every chart has drawn or failed, then say what is wrong with any of them."""
     problems = []
     try:
-        page.wait_for_function(CHARTS_SETTLED, timeout=TIMEOUT_MS)
+        draw_every_chart(page)
     except PlaywrightTimeoutError:
         problems.append("charts did not finish drawing")
     for chart in page.evaluate(CHART_STATE):
@@ -171,6 +171,7 @@ def test_charts_redraw_when_the_palette_is_toggled(site: Site, browser: Browser)
             "s => document.body.getAttribute('data-md-color-scheme') === s", arg=scheme, timeout=TIMEOUT_MS
         )
         try:
+            draw_every_chart(page)
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.vl-chart')].every(c =>
                     c.querySelector('.vega-embed svg.marks')

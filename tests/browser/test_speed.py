@@ -107,3 +107,27 @@ def test_instant_navigation_from_a_page_without_a_chart_draws_the_charts(site: S
     assert page.evaluate("document.querySelectorAll('script[src$=\"vega-bundle.js\"]').length") == 1
     assert not watch.problems, watch.problems
     page.context.close()
+
+
+def test_charts_below_the_first_screen_load_and_draw_only_as_they_near_it(site: Site, browser: Browser):
+    """The printable briefing opens on text: on a phone, no chart script loads and no chart is
+    drawn until the reader scrolls towards one; then it is drawn, and the ones still far below
+    are not."""
+    watch = Watch()
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = watch.attach(context.new_page())
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(request.url.rsplit("/", 1)[-1]))
+    page.goto(site.url + "print/")
+    page.wait_for_load_state("networkidle")
+    charts = page.locator(".vl-chart")
+    assert charts.count() >= 3
+    assert charts.first.evaluate("c => c.getBoundingClientRect().top") > 2 * 800, "a chart is near the screen"
+    assert not [name for name in loaded if name in ("vega-bundle.js", "charts.js")], loaded
+    assert page.evaluate("typeof window.vegaEmbed") == "undefined"
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_function("c => c.classList.contains('vl-drawn')", arg=charts.first.element_handle())
+    assert loaded.count("vega-bundle.js") == 1 and loaded.count("charts.js") == 1, loaded
+    assert not charts.last.evaluate("c => c.classList.contains('vl-drawn')"), "a chart far below was drawn"
+    assert not watch.problems, watch.problems
+    context.close()
