@@ -349,8 +349,8 @@ FIRST_PAINT = """() => new Promise(done => new PerformanceObserver(entries => {
     const paint = entries.getEntriesByName('first-contentful-paint')[0];
     if (paint) done(performance.timeOrigin + paint.startTime);
 }).observe({type: 'paint', buffered: true}))"""
-CHARTS_DRAWN = """() => [...document.querySelectorAll('.vl-chart')]
-    .every(c => c.classList.contains('vl-drawn'))"""
+# charts are drawn as they near the screen: the first one is in the first screen of the page watched
+CHARTS_DRAWN = """() => document.querySelector('.vl-chart.vl-drawn') !== null"""
 
 
 def preview_latency(edits: int = PREVIEW_EDITS) -> dict:
@@ -517,7 +517,7 @@ def print_table(results: dict) -> None:
     print(
         f"make serve, seed dataset: an edit shows in {preview['median']:.2f} s (median of "
         f"{preview['edits']} edits of data/ and templates/), {preview['max']:.2f} s at most; "
-        f"its charts drawn after {preview['charts_drawn_median']:.2f} s (median)"
+        f"its first chart drawn after {preview['charts_drawn_median']:.2f} s (median)"
     )
     print_lighthouse(results["lighthouse"])
 
