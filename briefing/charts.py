@@ -87,6 +87,7 @@ COLUMN_DESCRIPTIONS = {
     "items": "The AI plans of that kind",
     "year": "Year",
     "milestone": "What is planned, forecast or happened",
+    "source": "The publisher of the source stating the row (of each, for a row counting several)",
 }
 
 
@@ -100,6 +101,7 @@ class ChartPlan:
     description: str  # the text alternative, generated from the data
     data: pd.DataFrame  # exactly the rows the chart plots
     tables: tuple[str, ...]  # dataset tables it draws from, for its evidence link
+    source_ids: tuple[str, ...]  # the sources of the rows it plots, in the order of sources.csv
     derived: tuple[str, ...] = ()  # formulas of derived values it plots
     axis_max: float | None = None  # the growth axis' upper end, past every value it shows
 
@@ -119,7 +121,7 @@ class Chart:
     vega_spec: dict
     cached: bool
 
-    def __getattr__(self, name: str):  # chart_id, title, description, data, tables, derived
+    def __getattr__(self, name: str):  # chart_id, title, description, data, tables, source_ids, derived
         return getattr(self.plan, name)
 
     @property
@@ -141,9 +143,9 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
         )
         if varies(plan)
     ]
-    source = source_line(model.source)
     charts = {}
     for plan in plans:
+        source = source_line([model.sources[source_id] for source_id in plan.source_ids])
         key = content_key(
             "chart-specs",
             CODE_VERSION,
@@ -177,8 +179,32 @@ def varies(plan: ChartPlan) -> bool:
     return all(plan.data[column].nunique() >= 2 for column in plan.quantities)
 
 
-def source_line(source: dict) -> str:
-    return f"Source: {citation(source)}"
+def source_line(sources: list[dict]) -> str:
+    return f"{'Source' if len(sources) == 1 else 'Sources'}: {'; '.join(citation(s) for s in sources)}"
+
+
+def sourced(data: pd.DataFrame, model: Model) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The rows with their sources by publisher (column `source`, in place of `source_id`: an id,
+    or for a row that aggregates others a tuple of ids), and the sources of all the rows."""
+    per_row = [ids if isinstance(ids, tuple) else (ids,) for ids in data["source_id"]]
+    used = {source_id for ids in per_row for source_id in ids}
+    publishers = ["; ".join(model.sources[source_id]["publisher"] for source_id in ids) for ids in per_row]
+    data = data.drop(columns="source_id").assign(source=publishers)
+    return data, tuple(source_id for source_id in model.sources if source_id in used)
+
+
+def side_by_side(rows: list[dict], model: Model) -> list[dict]:
+    """Rows naming an organisation that several sources state figures for: each named with its
+    source, so the chart shows the sources' figures side by side rather than one over another."""
+    sources_of: dict[str, set[str]] = {}
+    for row in rows:
+        sources_of.setdefault(row["organisation"], set()).add(row["source_id"])
+    return [
+        row | {"organisation": f"{row['organisation']} ({model.sources[row['source_id']]['publisher']})"}
+        if len(sources_of[row["organisation"]]) > 1
+        else row
+        for row in rows
+    ]
 
 
 def plotted_values(data: pd.DataFrame) -> list[dict]:
@@ -313,6 +339,11 @@ def listed(names: pd.Series, most: int = 5) -> str:
     return shown if len(distinct) <= most else f"{shown} and {len(distinct) - most} more"
 
 
+def distinct(values: pd.Series) -> tuple:
+    """The values once each, in order: the sources behind a row that counts several."""
+    return tuple(dict.fromkeys(values))
+
+
 def keep_leading(data: pd.DataFrame, by: str, ranking: str, what: str) -> tuple[pd.DataFrame, str]:
     """The rows of the MOST_SHOWN groups (by column `by`) with the highest `ranking`, and a note
     for the text alternative when others were left out."""
@@ -366,6 +397,7 @@ def growth_plan(model: Model) -> ChartPlan:
                     t["growth_low_pct"], t["growth_high_pct"], t["growth_qualifier"], "percent"
                 ),
                 "timing": t["timing_text"],
+                "source_id": t["source_id"],
             }
         )
     for f, label in references:
@@ -379,10 +411,11 @@ def growth_plan(model: Model) -> ChartPlan:
                 "stated": f"{label} "
                 + bounded(f["value_low"], f.get("value_high"), f["qualifier"], "percent"),
                 "timing": f.get("timing_text"),
+                "source_id": f["source_id"],
             }
         )
     data = pd.DataFrame(
-        rows,
+        side_by_side(rows, model),
         columns=[
             "organisation",
             "kind",
@@ -391,13 +424,14 @@ def growth_plan(model: Model) -> ChartPlan:
             "drawn_to_pct",
             "stated",
             "timing",
+            "source_id",
         ],
     )
     is_reference = data["kind"] == "reference line"
     shown, note = keep_leading(
         data[~is_reference], "organisation", "growth_low_pct", "organisations with the highest growth targets"
     )
-    data = pd.concat([shown, data[is_reference]], ignore_index=True)
+    data, source_ids = sourced(pd.concat([shown, data[is_reference]], ignore_index=True), model)
     return ChartPlan(
         "growth-targets",
         "growth",
@@ -405,6 +439,7 @@ def growth_plan(model: Model) -> ChartPlan:
         growth_description(data) + note,
         data,
         ("sales_targets", "forecasts"),
+        source_ids,
         axis_max=axis_max,
     )
 
@@ -541,6 +576,7 @@ def volume_plan(model: Model) -> ChartPlan:
                 "high": base.interval.high,
                 "stated": base.text,
                 "derived_formula": "; ".join(base.formulas),
+                "source_id": t["source_id"],
             },
             {
                 "organisation": t["org_name"],
@@ -550,11 +586,13 @@ def volume_plan(model: Model) -> ChartPlan:
                 "high": t["volume_high"] or t["volume_low"],
                 "stated": bounded(t["volume_low"], t["volume_high"], t["volume_qualifier"]),
                 "derived_formula": "",
+                "source_id": t["source_id"],
             },
         ]
-    columns = ["organisation", "series", "kind", "low", "high", "stated", "derived_formula"]
-    data = pd.DataFrame(rows, columns=columns)
+    columns = ["organisation", "series", "kind", "low", "high", "stated", "derived_formula", "source_id"]
+    data = pd.DataFrame(side_by_side(rows, model), columns=columns)
     data, note = keep_leading(data, "organisation", "high", "organisations with the largest targets")
+    data, source_ids = sourced(data, model)
     description = (
         f"Sales targets of {data['organisation'].nunique()} automakers, each beside the prior-year base it "
         f"implies (derived: {model.derivations[0]['formula']}); the gap between them is the increment. "
@@ -573,6 +611,7 @@ def volume_plan(model: Model) -> ChartPlan:
         description,
         data,
         ("sales_targets",),
+        source_ids,
         derived,
     )
 
@@ -634,18 +673,22 @@ def markets_plan(model: Model) -> ChartPlan:
     """Markets named in overseas plans, counted per market: the chart holds one row per market."""
     named = pd.DataFrame(
         [
-            {"market": market, "organisation": plan["org_name"], "order": order}
+            {"market": market, "organisation": plan["org_name"], "order": order, "source_id": source_id}
             for plan in model.overseas_plans
-            for order, market in enumerate(plan["markets"], start=1)
+            for (order, market), source_id in zip(
+                enumerate(plan["markets"], start=1), plan["market_sources"], strict=True
+            )
         ],
-        columns=["market", "organisation", "order"],
+        columns=["market", "organisation", "order", "source_id"],
     )
     data = named.groupby("market", as_index=False, sort=False).agg(
         organisations=("organisation", "nunique"),
         named_by=("organisation", listed),
         order=("order", "min"),
+        source_id=("source_id", distinct),
     )
     data, note = keep_leading(data, "market", "organisations", "markets named most often")
+    data, source_ids = sourced(data, model)
     if data.empty:
         description = "No overseas market is named."
     else:
@@ -662,6 +705,7 @@ def markets_plan(model: Model) -> ChartPlan:
         description,
         data,
         ("overseas_plans", "plan_markets"),
+        source_ids,
     )
 
 
@@ -704,19 +748,24 @@ def draw_markets(plan: ChartPlan) -> alt.Chart:
 def ai_matrix_plan(model: Model) -> ChartPlan:
     items = pd.DataFrame(
         [
-            {"organisation": p["org_name"], "kind": p["kind"], "item": p["product"] or p["description"]}
+            {
+                "organisation": p["org_name"],
+                "kind": p["kind"],
+                "item": p["product"] or p["description"],
+                "source_id": p["source_id"],
+            }
             for p in model.ai_plans
         ],
-        columns=["organisation", "kind", "item"],
+        columns=["organisation", "kind", "item", "source_id"],
     )
     data = items.groupby(["organisation", "kind"], as_index=False, sort=False).agg(
-        plans=("item", "size"), items=("item", "; ".join)
+        plans=("item", "size"), items=("item", "; ".join), source_id=("source_id", distinct)
     )
     data["organisation_plans"] = data.groupby("organisation")["plans"].transform("sum")
     data, note = keep_leading(
         data, "organisation", "organisation_plans", "organisations with the most AI plans"
     )
-    data = data.drop(columns="organisation_plans")
+    data, source_ids = sourced(data.drop(columns="organisation_plans"), model)
     description = (
         "AI plans by organisation: "
         + "; ".join(
@@ -732,6 +781,7 @@ def ai_matrix_plan(model: Model) -> ChartPlan:
         description,
         data,
         ("ai_plans",),
+        source_ids,
     )
 
 
@@ -767,14 +817,15 @@ def timeline_plan(model: Model) -> ChartPlan:
                 "organisation": row["org_name"] or "Industry",
                 "timing": row["timing_text"] or "",
                 "milestone": row["milestone"],
+                "source_id": row["source_id"],
             }
             for row in model.timeline
         ],
-        columns=["year", "organisation", "timing", "milestone"],
+        columns=["year", "organisation", "timing", "milestone", "source_id"],
     )
     data["milestones"] = data.groupby("organisation")["year"].transform("size")
     data, note = keep_leading(data, "organisation", "milestones", "organisations with the most milestones")
-    data = data.drop(columns="milestones")
+    data, source_ids = sourced(data.drop(columns="milestones"), model)
     years = sorted(data["year"].unique())
     description = (
         f"{len(data)} dated milestones from {years[0]} to {years[-1]}." if years else "No dated milestone."
@@ -786,6 +837,7 @@ def timeline_plan(model: Model) -> ChartPlan:
         description,
         data,
         ("sales_targets", "forecasts", "overseas_plans", "ai_plans", "events"),
+        source_ids,
     )
 
 

@@ -14,6 +14,7 @@ true ("under 429,688" reads "under 430,000").
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -101,8 +102,9 @@ def implied_base(target: Interval, growth: Interval) -> Interval:
     of T at once: the intersection. Where sources round both figures, that intersection can
     come out empty by a few vehicles; then B is approximately the gap between the two.
     """
-    at_low, at_high = _divide(target.low, growth), _divide(target.high, growth)
-    base = _intersect(at_low, at_high)
+    # an open-ended target ("at least 1.8 million") constrains B by its finite end alone
+    at_ends = [_divide(end, growth) for end in (target.low, target.high) if end is not None]
+    base = functools.reduce(_intersect, at_ends)
     approximate = target.approximate or growth.approximate
     if base.is_empty:
         base, approximate = Interval(base.high, base.low), True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 from briefing.figures import readable
 
 # (singular, plural) written after a figure; percent sticks to each number instead
@@ -49,3 +51,10 @@ def bounded(low: float | None, high: float | None, qualifier: str | None, unit: 
     if qualifier in (None, "", "exact", "range"):
         return text
     return f"{qualifier} {text}"
+
+
+def period(row: dict) -> str:
+    """A reported result's sales period: '2025', or 'January 2026'."""
+    if row.get("month") is None:
+        return str(row["year"])
+    return f"{calendar.month_name[row['month']]} {row['year']}"

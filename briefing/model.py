@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from briefing.figures import Interval, described, difference, implied_base, stated, total
+from briefing.formatting import bounded
 from briefing.validate import Dataset
 
 # Every figure the build derives, as the Sources and method page explains it.
@@ -66,6 +67,7 @@ class Organisation:
     ai_plans: list[dict] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -82,6 +84,7 @@ class Organisation:
         return [
             *self.people,
             *self.targets,
+            *self.results,
             *self.forecasts,
             *self.overseas_plans,
             *self.ai_plans,
@@ -118,14 +121,26 @@ class Silence:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One way the sources state a figure, with every row that states it so: two sources agreeing
+    make one variant, two disagreeing make two, shown side by side."""
+
+    text: str
+    rows: list[dict]
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything the site shows, keyed for the pages that show it."""
 
-    source: dict
-    sources: list[dict]
+    sources: dict[str, dict]  # by source_id, in the order of sources.csv
+    year: int  # the year the sources call "this year" (the latest, if they differ)
     organisations: dict[str, Organisation]
     people: dict[str, dict]
     targets: list[dict]
+    results: list[dict]
+    reported_bases: list[dict]
+    market_context: list[dict]
     forecasts: list[dict]
     overseas_plans: list[dict]
     ai_plans: list[dict]
@@ -142,7 +157,7 @@ class Model:
     tables: dict[str, pd.DataFrame]
     descriptor: dict
     data_files: dict[str, bytes]
-    evidence: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    evidence: dict[str, list[dict]] = field(default_factory=dict)
     changes: dict = field(default_factory=dict)
     derivations: list[dict] = field(default_factory=lambda: DERIVATIONS)
 
@@ -186,9 +201,17 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         return rows
 
     targets = [with_derived_figures(t) for t in with_context("sales_targets")]
+    results = with_context("results")
     forecasts = with_context("forecasts")
-    markets = grouped(sorted(records(tables["plan_markets"]), key=lambda m: m["order"]), "plan_id", "market")
-    overseas = [p | {"markets": markets.get(p["plan_id"], [])} for p in with_context("overseas_plans")]
+    named = grouped(sorted(records(tables["plan_markets"]), key=lambda m: m["order"]), "plan_id")
+    overseas = [
+        p
+        | {
+            "markets": [m["market"] for m in named.get(p["plan_id"], [])],
+            "market_sources": [m["source_id"] for m in named.get(p["plan_id"], [])],
+        }
+        for p in with_context("overseas_plans")
+    ]
     ai_plans = with_context("ai_plans")
     quotes = with_context("quotes")
     named_in_event = grouped(records(tables["event_organisations"]), "event_id", "org_id")
@@ -200,6 +223,7 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         organisations[person["org_id"]].people.append(person)
     for attribute, rows in [
         ("targets", targets),
+        ("results", [r for r in results if r["org_id"]]),
         ("forecasts", forecasts),
         ("overseas_plans", overseas),
         ("ai_plans", ai_plans),
@@ -217,12 +241,20 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
     ]
     headline = headline_figures(targets, forecasts, observations)
     market = market_increment(headline["market_volume"], headline["market_growth"])
+    glance = at_a_glance(organisations)
+    facts = facts_by_source(dataset)
+    sources = {
+        s["source_id"]: s | {"facts": facts.get(s["source_id"], {})} for s in records(tables["sources"])
+    }
     return Model(
-        source=records(tables["sources"])[0],
-        sources=records(tables["sources"]),
+        sources=sources,
+        year=max(s["reference_year"] for s in sources.values()),
         organisations=organisations,
         people=people,
         targets=targets,
+        results=results,
+        reported_bases=reported_bases(targets, results),
+        market_context=market_context(forecasts, results),
         forecasts=forecasts,
         overseas_plans=overseas,
         ai_plans=ai_plans,
@@ -231,10 +263,10 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         observations=observations,
         timeline=build_timeline(targets, forecasts, overseas, ai_plans, events),
         headline=headline,
-        glance=at_a_glance(organisations),
+        glance=glance,
         strategy_lines=strategy_lines(organisations),
         market=market,
-        combined=combined_increment(targets, market),
+        combined=combined_increment(glance, market),
         silences=unsaid(organisations, targets, events),
         tables=tables,
         descriptor=dataset.descriptor,
@@ -244,21 +276,41 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
     )
 
 
-def evidence_by_table(dataset: Dataset) -> dict[str, list[tuple[list[str], str]]]:
-    """Each verbatim excerpt with the keys of the fact rows it supports, by table, for the
-    Sources page: an excerpt behind several rows is listed once."""
+def evidence_by_table(dataset: Dataset) -> dict[str, list[dict]]:
+    """Each excerpt (or, for a source whose text is not held, summary with its locator) with the
+    keys of the fact rows it supports and its source, by table, for the Sources page: evidence
+    behind several rows is listed once."""
     evidence = {}
     for name, frame in dataset.tables.items():
         if "evidence" not in frame.columns:
             continue
         key = dataset.resource(name)["schema"]["primaryKey"]
         key = [key] if isinstance(key, str) else key
-        rows = grouped(records(frame), "evidence")
+        rows = grouped(
+            [r | {"cited": (r["source_id"], r["evidence"], r.get("locator"))} for r in records(frame)],
+            "cited",
+        )
         evidence[name] = [
-            ([" / ".join(str(row[k]) for k in key) for row in supported], excerpt)
-            for excerpt, supported in rows.items()
+            {
+                "keys": [" / ".join(str(row[k]) for k in key) for row in supported],
+                "source_id": source_id,
+                "evidence": text,
+                "locator": locator,
+            }
+            for (source_id, text, locator), supported in rows.items()
         ]
     return evidence
+
+
+def facts_by_source(dataset: Dataset) -> dict[str, dict[str, int]]:
+    """How many rows of each table each source states, for the Sources page."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, frame in dataset.tables.items():
+        if name == "sources" or "source_id" not in frame.columns:
+            continue
+        for source_id, count in frame["source_id"].value_counts(sort=False).items():
+            counts.setdefault(source_id, {})[name] = int(count)
+    return counts
 
 
 def with_derived_figures(target: dict) -> dict:
@@ -319,9 +371,10 @@ def market_increment(volume: dict | None, growth: dict | None) -> dict | None:
     }
 
 
-def combined_increment(targets: list[dict], market: dict | None) -> dict | None:
-    """The one-year targets' increments added up, beside the market's forecast increment."""
-    counted = [t for t in targets if t["scope"] == "total" and t["increment"] is not None]
+def combined_increment(glance: list[dict], market: dict | None) -> dict | None:
+    """The automakers' one-year target increments added up (each automaker's lead target once,
+    however many sources state it), beside the market's forecast increment."""
+    counted = [row["target"] for row in glance if row["target"]["increment"] is not None]
     if len(counted) < 2:
         return None
     summed = total([t["increment"].interval for t in counted])
@@ -334,16 +387,138 @@ def combined_increment(targets: list[dict], market: dict | None) -> dict | None:
     }
 
 
+def variants(rows: list[dict], text_of) -> list[Variant]:
+    """The rows grouped by how each states a figure (text_of(row); None: states none), in row order."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        text = text_of(row)
+        if text is not None:
+            groups.setdefault(text, []).append(row)
+    return [Variant(text, grouped_rows) for text, grouped_rows in groups.items()]
+
+
+def volume_text(row: dict) -> str | None:
+    return (
+        bounded(row["volume_low"], row["volume_high"], row["volume_qualifier"]) if row["volume_low"] else None
+    )
+
+
+def growth_text(row: dict) -> str | None:
+    if row["growth_low_pct"] is None:
+        return None
+    text = bounded(row["growth_low_pct"], row["growth_high_pct"], row["growth_qualifier"], "percent")
+    return f"{text} a year (a multi-year aim)" if row["horizon"] == "every year" else text
+
+
+def prior_results(org: Organisation, target: dict) -> list[dict]:
+    """The org's reported whole-year sales for the year before a one-year target's."""
+    return [
+        r
+        for r in org.results
+        if r["scope"] == "total" and r["month"] is None and target["year"] and r["year"] == target["year"] - 1
+    ]
+
+
 def at_a_glance(organisations: dict[str, Organisation]) -> list[dict]:
-    """One row per automaker with a target for its total sales: its main target first."""
+    """One row per automaker with a target for its total sales (the group's, not a brand's),
+    each figure as every source states it: its lead target (a one-year target with a volume,
+    from the first source stating one) first."""
     rows = []
     for org in organisations.values():
-        totals = [t for t in org.targets if t["scope"] == "total"]
+        totals = [t for t in org.targets if t["scope"] == "total" and not t["brand"]]
         if not totals:
             continue
-        main = min(totals, key=lambda t: (t["horizon"] != "one year", t["volume_low"] is None))
-        rows.append({"org": org, "target": main})
+        lead = min(
+            totals, key=lambda t: (t["horizon"] != "one year", t["volume_low"] is None, t["year"] is None)
+        )
+        one_year = [t for t in totals if t["horizon"] == lead["horizon"]]
+        rows.append(
+            {
+                "org": org,
+                "target": lead,
+                "volumes": variants(one_year, volume_text),
+                "growths": variants(totals, growth_text),
+                "results": variants(prior_results(org, lead), volume_text),
+                "increments": variants(one_year, lambda t: t["increment"].text if t["increment"] else None),
+            }
+        )
     return sorted(rows, key=lambda row: -(row["target"]["volume_low"] or 0))
+
+
+def reported_bases(targets: list[dict], results: list[dict]) -> list[dict]:
+    """Each prior-year base a target implies beside the prior year's sales as reported, and the
+    difference (reported − implied), derived."""
+    rows = []
+    for target in targets:
+        base = target["implied_base"]
+        if base is None or target["scope"] != "total":
+            continue
+        for result in results:
+            if (result["org_id"], result["scope"], result["month"]) != (target["org_id"], "total", None):
+                continue
+            if not target["year"] or result["year"] != target["year"] - 1:
+                continue
+            reported = stated(result["volume_low"], result["volume_high"], result["volume_qualifier"])
+            gap = difference(reported, base.interval)
+            shown = result["volume_high"] or result["volume_low"]
+            ends = [e for e in (base.interval.high, base.interval.low) if e is not None]
+            formulas = [f"{shown:,} − {end:,.0f} = {shown - end:,.0f}" for end in dict.fromkeys(ends)]
+            rows.append(
+                {
+                    "target": target,
+                    "result": result,
+                    "base": base,
+                    "gap": Derived(gap, described(gap), formulas),
+                }
+            )
+    return rows
+
+
+SEGMENT_ORDER = ["total", "passenger", "commercial", "new energy", "exports"]
+
+
+def market_context(forecasts: list[dict], results: list[dict]) -> list[dict]:
+    """The association's forecast for each market segment (volume and growth, as each source
+    states them) beside the segment's reported result for the year before."""
+    rows = []
+    for segment in SEGMENT_ORDER:
+        stated_rows = [f for f in forecasts if f["segment"] == segment and f["value_low"] is not None]
+        if not stated_rows:
+            continue
+        year = (
+            max(f["year"] for f in stated_rows if f["year"]) if any(f["year"] for f in stated_rows) else None
+        )
+        reported = [
+            r
+            for r in results
+            if r["org_id"] is None
+            and r["scope"] == segment
+            and r["month"] is None
+            and year is not None
+            and r["year"] == year - 1
+        ]
+
+        def figure(f: dict) -> str:
+            return bounded(f["value_low"], f["value_high"], f["qualifier"], f["unit"])
+
+        rows.append(
+            {
+                "segment": segment,
+                "year": year,
+                "volumes": variants([f for f in stated_rows if f["topic"] == "market volume"], figure),
+                "growths": variants([f for f in stated_rows if f["topic"] == "market growth"], figure),
+                "results": variants(reported, volume_text),
+                "result_growths": variants(
+                    reported,
+                    lambda r: (
+                        None
+                        if r["growth_pct"] is None
+                        else bounded(r["growth_pct"], None, r["growth_qualifier"], "percent")
+                    ),
+                ),
+            }
+        )
+    return rows
 
 
 def names(orgs: list[Organisation]) -> str:
@@ -446,13 +621,16 @@ def build_timeline(*tables: list[dict]) -> list[dict]:
 
 def headline_figures(targets: list[dict], forecasts: list[dict], observations: list[dict]) -> dict:
     """The central tension: automakers' growth targets against the industry forecast."""
-    by_topic = {f["topic"]: f for f in forecasts if f.get("value_low") is not None}
+    # the whole market's figures, as the first source stating each gives them
+    by_topic: dict[str, dict] = {}
+    for f in forecasts:
+        if f.get("value_low") is not None and f.get("segment") in (None, "total"):
+            by_topic.setdefault(f["topic"], f)
+    group_targets = [t for t in targets if t["scope"] == "total" and not t["brand"]]
     growth_targets = [
-        t
-        for t in targets
-        if t["scope"] == "total" and t["horizon"] == "one year" and t["growth_low_pct"] is not None
+        t for t in group_targets if t["horizon"] == "one year" and t["growth_low_pct"] is not None
     ]
-    volumes = [t for t in targets if t["scope"] == "total" and t["volume_low"] is not None]
+    volumes = [t for t in group_targets if t["volume_low"] is not None]
     return {
         "market_growth": by_topic.get("market growth"),
         "market_volume": by_topic.get("market volume"),

@@ -20,7 +20,7 @@ from briefing.cache import COMPILED_TEMPLATES
 from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
-from briefing.formatting import bounded, citation, sentence_case
+from briefing.formatting import bounded, citation, period, sentence_case
 from briefing.images import ChartImages
 from briefing.model import Model, Organisation
 
@@ -127,11 +127,13 @@ def attributed(statement: str, name: str | None) -> str:
 
 
 class EvidenceNotes:
-    """A page's evidence as footnotes: each excerpt once, however many facts on the page cite it.
+    """A page's evidence as footnotes: each excerpt or summary once, however many facts on the
+    page cite it, each naming its own source.
 
     `cite(row)` gives the footnote reference for a row's evidence; `notes()` the definitions
     of those cited since the last call (the printable page shares one across its pages, so a
-    note defined on an earlier page is not defined again).
+    note defined on an earlier page is not defined again); `cited()` the sources the page has
+    cited so far, in the order of sources.csv.
     """
 
     def __init__(self, sources: dict[str, dict]):
@@ -146,14 +148,29 @@ class EvidenceNotes:
             self.pending.append((self.labels[key], row))
         return f"[^{self.labels[key]}]"
 
+    def source(self, row: dict) -> str:
+        """The row's source by its publisher, linked, with the footnote to its evidence."""
+        source = self.sources[row["source_id"]]
+        return f"[{markdown_text(source['publisher'])}]({link_url(source['url'])}){self.cite(row)}"
+
     def notes(self) -> str:
-        lines = [
-            f"[^{label}]: “{markdown_text(row['evidence'])}” "
-            f"({markdown_text(self.sources[row['source_id']]['publisher'])})"
-            for label, row in self.pending
-        ]
+        lines = [f"[^{label}]: {self.note(row)}" for label, row in self.pending]
         self.pending = []
         return "\n".join(lines)
+
+    def note(self, row: dict) -> str:
+        """A verbatim excerpt in quotation marks; a summary (a source whose text is not held)
+        marked as ours, with where in the source it stands."""
+        source = self.sources[row["source_id"]]
+        publisher = markdown_text(source["publisher"])
+        if source["text_held"]:
+            return f"“{markdown_text(row['evidence'])}” ({publisher})"
+        where = f", {markdown_text(row['locator'])}" if row.get("locator") else ""
+        return f"*Summary, not a quotation:* {markdown_text(row['evidence'])} ({publisher}{where})"
+
+    def cited(self) -> list[dict]:
+        used = {source_id for source_id, _ in self.labels}
+        return [source for source_id, source in self.sources.items() if source_id in used]
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -177,6 +194,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         chart_attribute=chart_attribute,
         cell=cell_text,
         sortable=sortable,
+        period=period,
     )
     return environment
 
@@ -215,12 +233,11 @@ def page_context(path: str, site: SiteInfo, model: Model) -> dict:
         published = page_url(target, site.directory_urls) if target.endswith(".md") else target
         return root + published if published else root or "./"
 
-    sources = {source["source_id"]: source for source in model.sources}
     return {
         "page_path": path,
         "page_url": site.site_url + url,
         "href": href,
-        "evidence": EvidenceNotes(sources),
+        "evidence": EvidenceNotes(model.sources),
     }
 
 
@@ -295,7 +312,7 @@ def render_site(
     )
     files = {path: text.encode() for path, text in pages.items()} | assets
     for chart in charts.values():
-        files |= chart_downloads(chart, images[chart.chart_id], model.source)
+        files |= chart_downloads(chart, images[chart.chart_id], [model.sources[s] for s in chart.source_ids])
     for file_name, raw in model.data_files.items():
         files[f"data/{file_name}"] = raw
     files[f"data/{CHANGES_FILE}"] = (json.dumps(model.changes, indent=2, ensure_ascii=False) + "\n").encode()
@@ -321,22 +338,29 @@ def printable_body(pages: list[str]) -> str:
     return "\n\n".join(parts)
 
 
-def chart_downloads(chart: Chart, images: ChartImages, source: dict) -> dict[str, bytes]:
-    """What a reader can take away: the plotted data, its description, and the chart as images."""
+def chart_downloads(chart: Chart, images: ChartImages, sources: list[dict]) -> dict[str, bytes]:
+    """What a reader can take away: the plotted data, its description, its sources (those of
+    the rows it plots) and the chart as images."""
     sidecar = {
         "title": chart.title,
         "description": chart.description,
-        "source": {
-            key: source[key]
-            for key in (
-                "publisher",
-                "title",
-                "url",
-                "original_publisher",
-                "original_title",
-                "original_date_text",
-            )
-        },
+        "sources": [
+            {
+                key: source[key]
+                for key in (
+                    "source_id",
+                    "publisher",
+                    "title",
+                    "url",
+                    "date",
+                    "date_text",
+                    "original_publisher",
+                    "original_title",
+                    "original_date_text",
+                )
+            }
+            for source in sources
+        ],
         "derived": list(chart.derived),
         "columns": [{"name": name, "description": text} for name, text in chart.columns.items()],
     }

@@ -34,6 +34,7 @@ TYPE_PHRASES = {
 FIELD_TYPES = ["string", *TYPE_PHRASES]
 PANDAS_TYPES = {"integer": "Int64", "year": "Int64", "number": "Float64"}
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+FALSE_VALUES = {"false", "0"}  # Table Schema's default falseValues, in lower case
 CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
 DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
@@ -67,7 +68,11 @@ def validate_dataset(raw: RawDataset, cache: Cache | None = None) -> Dataset:
     tables = {name: _in_schema_order(table, _fields(raw, name)) for name, table in raw.tables.items()}
     problems = _cell_problems(raw, tables)
     judged = {(p.file, p.row, p.column) for p in problems}  # one problem per cell: these come first
-    found = _frictionless_problems(raw, tables, cache) + _bound_problems(raw, tables)
+    found = (
+        _frictionless_problems(raw, tables, cache)
+        + _bound_problems(raw, tables)
+        + _locator_problems(raw, tables)
+    )
     for problem in found:
         if not any((problem.file, problem.row, c) in judged for c in (problem.column or "").split(", ")):
             problems.append(problem)
@@ -446,6 +451,35 @@ def _bound_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list
     return problems
 
 
+def _locator_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[Problem]:
+    """A row citing a source whose text is not held carries a summary, which only a locator
+    (where in the source the fact stands) lets a reader check."""
+    source_fields = [field["name"] for field in _fields(raw, "sources")]
+    if not {"source_id", "text_held"} <= set(source_fields):
+        return []
+    id_at, held_at = source_fields.index("source_id"), source_fields.index("text_held")
+    not_held = {row[id_at] for row in tables["sources"] if row[held_at].strip().lower() in FALSE_VALUES}
+    problems = []
+    for name, rows in tables.items():
+        names = [field["name"] for field in _fields(raw, name)]
+        if not {"source_id", "locator"} <= set(names):
+            continue
+        source_at, locator_at = names.index("source_id"), names.index("locator")
+        for row, line in zip(rows, raw.tables[name].lines, strict=True):
+            if row[source_at] in not_held and not row[locator_at].strip():
+                problems.append(
+                    Problem(
+                        raw.tables[name].display_path,
+                        f"is empty, but the text of source '{row[source_at]}' is not held (expected "
+                        "where in the source the fact stands, e.g. 'table of 2026 targets, Geely "
+                        "row'; add it, or the source's text and a verbatim excerpt)",
+                        line,
+                        "locator",
+                    )
+                )
+    return problems
+
+
 def _as_number(cell: str) -> float | None:
     number = _float(cell)
     return number if number is not None and math.isfinite(number) else None
@@ -462,6 +496,8 @@ def _typed_frame(rows: list[list[str]], fields: list[dict]) -> pd.DataFrame:
     columns = {}
     for i, field in enumerate(fields):
         values = [row[i] if row[i] != "" else None for row in rows]
+        if field["type"] == "boolean":
+            values = [None if v is None else v.strip().lower() not in FALSE_VALUES for v in values]
         dtype = PANDAS_TYPES.get(field["type"], "object")
         series = pd.Series(values, dtype="object", name=field["name"])
         columns[field["name"]] = pd.to_numeric(series).astype(dtype) if dtype != "object" else series
