@@ -132,7 +132,7 @@ CASES = [
         write("events.csv", b""),
         (
             "data/events.csv: file is empty (expected a header row: event_id, org_id, kind, "
-            "description, timing_text, year, year_basis, org_count, source_id, evidence)\n"
+            "description, timing_text, year, year_basis, org_count, source_id, evidence, locator)\n"
         ),
         id="empty-file",
     ),
@@ -140,7 +140,7 @@ CASES = [
         write("events.csv", b"\n  \n\n"),
         (
             "data/events.csv: file is empty (expected a header row: event_id, org_id, kind, "
-            "description, timing_text, year, year_basis, org_count, source_id, evidence)\n"
+            "description, timing_text, year, year_basis, org_count, source_id, evidence, locator)\n"
         ),
         id="file-of-blank-lines",
     ),
@@ -171,7 +171,7 @@ CASES = [
     pytest.param(
         edit_descriptor(lambda d: d["resources"].append("extra.csv")),
         (
-            "data/datapackage.json: resource 13 is not an object (expected one object per table, "
+            "data/datapackage.json: resource 14 is not an object (expected one object per table, "
             "with a name, a path and a schema)\n"
         ),
         id="datapackage-resource-not-an-object",
@@ -259,8 +259,8 @@ CASES = [
         (
             "data/datapackage.json: resource 'forecasts', field 'value_high' has x-at-least "
             '"value_lo", which is not one of the resource\'s fields (expected the field holding the '
-            "low bound, one of: forecast_id, org_id, person_id, topic, statement, value_low, "
-            "value_high, qualifier, unit, year, timing_text, event_id, source_id, evidence)\n"
+            "low bound, one of: forecast_id, org_id, person_id, topic, segment, statement, value_low, "
+            "value_high, qualifier, unit, year, timing_text, event_id, source_id, evidence, locator)\n"
         ),
         id="datapackage-at-least-unknown-field",
     ),
@@ -269,7 +269,7 @@ CASES = [
         (
             "data/datapackage.json: resource 'people' has the primaryKey 'person', which is not "
             "one of its fields (expected one of: person_id, name, org_id, role, source_id, "
-            "evidence)\n"
+            "evidence, locator)\n"
         ),
         id="datapackage-primary-key-unknown-field",
     ),
@@ -294,7 +294,7 @@ CASES = [
         (
             "data/datapackage.json: resource 'people' has a foreign key to 'org' of "
             "'organisations', which is not one of that resource's fields (expected one of: org_id, "
-            "name, kind, headquarters, source_id, evidence)\n"
+            "name, kind, headquarters, source_id, evidence, locator)\n"
         ),
         id="datapackage-foreign-key-unknown-referenced-field",
     ),
@@ -302,7 +302,7 @@ CASES = [
         edit_descriptor(lambda d: resource(d, "people")["schema"]["foreignKeys"][1].update(fields="org")),
         (
             "data/datapackage.json: resource 'people' has a foreign key on 'org', which is not one "
-            "of its fields (expected one of: person_id, name, org_id, role, source_id, evidence)\n"
+            "of its fields (expected one of: person_id, name, org_id, role, source_id, evidence, locator)\n"
         ),
         id="datapackage-foreign-key-unknown-field",
     ),
@@ -375,7 +375,7 @@ CASES = [
     pytest.param(
         replace("organisations.csv", "automaker,Hangzhou,", "automaker,Hangzhou, Zhejiang,"),
         (
-            "data/organisations.csv, row 4: 7 fields, expected 6 (one per header column; quote "
+            "data/organisations.csv, row 4: 8 fields, expected 7 (one per header column; quote "
             "any value that contains a comma)\n"
         ),
         id="too-many-fields-unquoted-comma",
@@ -383,7 +383,7 @@ CASES = [
     pytest.param(
         replace("people.csv", "li-xiang,Li Xiang,li-auto,CEO,", "li-xiang,Li Xiang,CEO,"),
         (
-            "data/people.csv, row 5: 5 fields, expected 6 (one per header column; write an empty "
+            "data/people.csv, row 5: 6 fields, expected 7 (one per header column; write an empty "
             "value between two commas where a cell is blank)\n"
         ),
         id="too-few-fields",
@@ -393,7 +393,7 @@ CASES = [
         drop_column("people.csv", "role"),
         (
             "data/people.csv, row 1, column role: missing from the header (expected the columns "
-            "person_id, name, org_id, role, source_id, evidence)\n"
+            "person_id, name, org_id, role, source_id, evidence, locator)\n"
         ),
         id="missing-column",
     ),
@@ -411,7 +411,7 @@ CASES = [
             "data/sales_targets.csv, row 1, column growth_low_pct: missing from the header "
             "(expected the columns target_id, org_id, scope, horizon, year, timing_text, volume_low, "
             "volume_high, volume_qualifier, growth_low_pct, growth_high_pct, growth_qualifier, "
-            "person_id, description, source_id, evidence)\n"
+            "person_id, description, source_id, evidence, locator)\n"
             "data/sales_targets.csv, row 1, column growth_low_%: unknown column (expected only "
             "the columns declared in data/datapackage.json; declare it there or remove it)\n"
         ),
@@ -716,12 +716,12 @@ CASES = [
             replace("organisations.csv", "automaker,Hangzhou,", "automaker,Hangzhou, Zhejiang,"),
         ),
         (
-            "data/organisations.csv, row 4: 7 fields, expected 6 (one per header column; quote "
+            "data/organisations.csv, row 4: 8 fields, expected 7 (one per header column; quote "
             "any value that contains a comma)\n"
             "data/people.csv: file not found (expected the table 'people' listed in "
             "data/datapackage.json; restore the file or remove the resource)\n"
             "data/events.csv: file is empty (expected a header row: event_id, org_id, kind, "
-            "description, timing_text, year, year_basis, org_count, source_id, evidence)\n"
+            "description, timing_text, year, year_basis, org_count, source_id, evidence, locator)\n"
             "data/quotes.csv, row 2: byte 0x92 is not UTF-8 (expected UTF-8 text; save the file "
             "as UTF-8)\n"
         ),
