@@ -282,8 +282,8 @@ CASES = [
         (
             "data/datapackage.json: resource 'people' has a foreign key to the resource "
             '"organisation", which is not listed (expected one of: sources, organisations, people, '
-            "sales_targets, events, event_organisations, forecasts, overseas_plans, plan_markets, "
-            "ai_plans, quotes, observations)\n"
+            "sales_targets, results, events, event_organisations, forecasts, overseas_plans, "
+            "plan_markets, ai_plans, quotes, observations)\n"
         ),
         id="datapackage-foreign-key-unknown-resource",
     ),
@@ -409,7 +409,7 @@ CASES = [
         replace("sales_targets.csv", ",growth_low_pct,", ",growth_low_%,"),
         (
             "data/sales_targets.csv, row 1, column growth_low_pct: missing from the header "
-            "(expected the columns target_id, org_id, scope, horizon, year, timing_text, volume_low, "
+            "(expected the columns target_id, org_id, scope, brand, horizon, year, timing_text, volume_low, "
             "volume_high, volume_qualifier, growth_low_pct, growth_high_pct, growth_qualifier, "
             "person_id, description, source_id, evidence, locator)\n"
             "data/sales_targets.csv, row 1, column growth_low_%: unknown column (expected only "
@@ -523,7 +523,7 @@ CASES = [
         id="percentage-above-1000",
     ),
     pytest.param(
-        replace("sales_targets.csv", "overseas,by a target year,2030,", "overseas,by a target year,3030,"),
+        replace("sales_targets.csv", "overseas,,by a target year,2030,", "overseas,,by a target year,3030,"),
         (
             "data/sales_targets.csv, row 6, column year: '3030' is above the maximum 2100 "
             "(expected a calendar year, e.g. 2026)\n"
@@ -555,7 +555,16 @@ CASES = [
             "data/organisations.csv, row 2, column org_id: '../x' does not match the pattern "
             "[a-z0-9]+(-[a-z0-9]+)* (expected a lowercase slug of letters, digits and single "
             "hyphens, e.g. xpeng)\n"
+            "data/results.csv, row 8, column org_id: 'nio' is not a known org_id in "
+            "data/organisations.csv (expected an id listed there; add that row first or fix the "
+            "id)\n"
+            "data/results.csv, row 11, column org_id: 'nio' is not a known org_id in "
+            "data/organisations.csv (expected an id listed there; add that row first or fix the "
+            "id)\n"
             "data/sales_targets.csv, row 5, column org_id: 'nio' is not a known org_id in "
+            "data/organisations.csv (expected an id listed there; add that row first or fix the "
+            "id)\n"
+            "data/sales_targets.csv, row 14, column org_id: 'nio' is not a known org_id in "
             "data/organisations.csv (expected an id listed there; add that row first or fix the "
             "id)\n"
         ),

@@ -33,8 +33,9 @@ WORD_FORMS = {
 }
 # Timing the article gives relative to the year it calls "this year" (sources.reference_year).
 RELATIVE_TIMING = {"this year": 0, "last year": -1, "In January": 0}
-# Numeric columns that are not figures from the text: the position of a market in the article's list.
-NOT_FIGURES = {("plan_markets", "order")}
+# Numeric columns that are not figures from the text: the position of a market in the article's
+# list, and a result's month (its evidence names the month in words).
+NOT_FIGURES = {("plan_markets", "order"), ("results", "month")}
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +107,17 @@ def test_columns_in_another_order_load_in_schema_order(tmp_path: Path, dataset: 
 # --- every fact traced to its source ---
 
 
+def held(dataset: Dataset) -> set[str]:
+    """The sources whose text the project holds (the others' rows carry summaries)."""
+    sources = dataset.tables["sources"]
+    return set(sources.loc[sources["text_held"].astype(bool), "source_id"])
+
+
 def source_texts(dataset: Dataset) -> dict[str, str]:
     if not SOURCES.is_dir():
         pytest.skip(f"the source texts are not here ({SOURCES}); evidence cannot be checked")
     texts = {}
-    for source_id in dataset.tables["sources"]["source_id"]:
+    for source_id in sorted(held(dataset)):
         path = SOURCES / f"{source_id}.txt"
         assert path.is_file(), f"no source text for {source_id} at {path}"
         texts[source_id] = path.read_text(encoding="utf-8")
@@ -130,6 +137,8 @@ def test_every_evidence_is_verbatim_in_its_source(dataset: Dataset):
     texts = source_texts(dataset)
     checked, wrong = 0, []
     for name, row_id, row in fact_rows(dataset):
+        if row["source_id"] not in texts:
+            continue
         evidence = row["evidence"]
         if "\n" in evidence or evidence not in texts[row["source_id"]]:
             wrong.append(f"{name} {row_id}: {evidence!r}")
@@ -144,6 +153,8 @@ def written_forms(value: float) -> list[re.Pattern]:
     digits = {str(int(value)), f"{int(value):,}"} if whole else {repr(float(value))}
     forms = [re.compile(rf"(?<![\d.,]){re.escape(d)}(?![\d]|[.,]\d)") for d in sorted(digits)]
     forms += [re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in WORD_FORMS.get(value, [])]
+    if value >= 1_000_000:  # "3.45 million", as reports write large figures
+        forms.append(re.compile(rf"(?<![\d.,]){re.escape(f'{value / 1_000_000:g}')} million\b"))
     return forms
 
 
@@ -201,3 +212,22 @@ def test_every_figure_of_a_fact_row_is_written_in_its_evidence(dataset: Dataset)
             missing.append(f"{name} {row_id}, {column} = {value}: not in {row['evidence']!r}")
     assert not missing, "figures the evidence does not state:\n" + "\n".join(missing)
     assert checked > 25
+
+
+def test_rows_of_a_source_whose_text_is_not_held_carry_a_summary_and_its_locator(dataset: Dataset):
+    """No third-party sentence is copied in: such a row's evidence is our one-line summary, which
+    quotes nothing, and its locator says where in the report the fact stands."""
+    sources_held = held(dataset)
+    checked, wrong = 0, []
+    for name, row_id, row in fact_rows(dataset):
+        if row["source_id"] in sources_held:
+            continue
+        checked += 1
+        if (
+            not row.get("locator")
+            or any(mark in row["evidence"] for mark in '“”"')
+            or "\n" in row["evidence"]
+        ):
+            wrong.append(f"{name} {row_id}: {row['evidence']!r} ({row.get('locator')!r})")
+    assert not wrong, "summaries without a locator, or quoting their source:\n" + "\n".join(wrong)
+    assert checked >= 50
