@@ -153,12 +153,14 @@ def rounded(value: float, error: float, direction: str = "nearest") -> float:
 
 
 def readable(value: float) -> str:
-    """A number as readers write it: '34.7 million', '1 million', '597,000', '67.5'."""
+    """A number as readers write it: '34.7 million', '1 million', '597,000', '67.5', '−400'."""
     if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:,.6g} million"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.10g}"
+        text = f"{value / 1_000_000:,.6g} million"
+    elif float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.10g}"
+    return text.replace("-", "\N{MINUS SIGN}")
 
 
 def described(interval: Interval, unit: str = "") -> str:

@@ -462,7 +462,10 @@ def reported_bases(targets: list[dict], results: list[dict]) -> list[dict]:
             gap = difference(reported, base.interval)
             shown = result["volume_high"] or result["volume_low"]
             ends = [e for e in (base.interval.high, base.interval.low) if e is not None]
-            formulas = [f"{shown:,} − {end:,.0f} = {shown - end:,.0f}" for end in dict.fromkeys(ends)]
+            formulas = [
+                f"{shown:,} − {end:,.0f} = {shown - end:,.0f}".replace("-", "\N{MINUS SIGN}")
+                for end in dict.fromkeys(ends)
+            ]
             rows.append(
                 {
                     "target": target,

@@ -49,20 +49,22 @@ def mini_charts(tmp_path_factory):
 @pytest.fixture(scope="module")
 def varied_charts(model):
     """The real model with overseas and AI plans whose counts differ: every chart is drawn."""
+    source = next(iter(model.sources))
     overseas = [
-        {"org_name": "Xpeng", "markets": ["Israel", "Germany", "Norway"]},
-        {"org_name": "Nio", "markets": ["Germany", "Norway"]},
-        {"org_name": "Chery", "markets": ["Germany"]},
+        {"org_name": org, "markets": markets, "market_sources": [source] * len(markets)}
+        for org, markets in [
+            ("Xpeng", ["Israel", "Germany", "Norway"]),
+            ("Nio", ["Germany", "Norway"]),
+            ("Chery", ["Germany"]),
+        ]
     ]
     ai_plans = [
-        {"org_name": "Xpeng", "kind": "robot", "product": "Iron", "description": "A humanoid robot."},
-        {"org_name": "Xpeng", "kind": "robot", "product": None, "description": "A second robot."},
-        {
-            "org_name": "Chery",
-            "kind": "smart driving",
-            "product": "Falcon",
-            "description": "Driver assistance.",
-        },
+        {"org_name": org, "kind": kind, "product": product, "description": description, "source_id": source}
+        for org, kind, product, description in [
+            ("Xpeng", "robot", "Iron", "A humanoid robot."),
+            ("Xpeng", "robot", None, "A second robot."),
+            ("Chery", "smart driving", "Falcon", "Driver assistance."),
+        ]
     ]
     return build_charts(dataclasses.replace(model, overseas_plans=overseas, ai_plans=ai_plans), Cache(None))
 
@@ -127,17 +129,26 @@ def test_a_plan_with_a_constant_quantity_is_dropped_and_one_that_varies_kept():
         data = pd.DataFrame(
             {"market": ["A", "B", "C"], "organisations": counts, "named_by": "X", "order": [1, 2, 3]}
         )
-        return ChartPlan("overseas-markets", "markets", "Markets", "Markets named.", data, ("plan_markets",))
+        return ChartPlan(
+            "overseas-markets", "markets", "Markets", "Markets named.", data, ("plan_markets",), ("a-source",)
+        )
 
     assert not varies(markets([1, 1, 1]))
     assert varies(markets([1, 2, 1]))
 
 
-def test_every_chart_has_title_source_subtitle_tooltips_palette_and_text_alternative(charts):
+def test_every_chart_has_title_source_subtitle_tooltips_palette_and_text_alternative(model, charts):
     for chart in charts.values():
         spec = chart.spec
         assert spec["title"]["text"] == chart.title
-        assert spec["title"]["subtitle"].startswith("Source: Digital Phablet")
+        # exactly the sources of the rows it plots, each by its publisher, in the order of sources.csv
+        plotted = set(chart.data["source"].str.split("; ").explode())
+        publishers = [model.sources[source_id]["publisher"] for source_id in chart.source_ids]
+        assert set(publishers) == plotted, chart.chart_id
+        subtitle = spec["title"]["subtitle"]
+        assert subtitle.startswith("Source: " if len(publishers) == 1 else "Sources: "), subtitle
+        positions = [subtitle.index(f"{publisher}, “") for publisher in publishers]
+        assert positions == sorted(positions), subtitle
         assert spec["description"] == chart.description and len(chart.description) > 20
         assert spec["config"]["range"]["category"] == PALETTE
         assert any("tooltip" in layer.get("encoding", {}) for layer in layers(spec)), chart.chart_id
@@ -146,14 +157,20 @@ def test_every_chart_has_title_source_subtitle_tooltips_palette_and_text_alterna
 def test_growth_chart_draws_bounds_honestly(charts):
     data = charts["growth-targets"].data.set_index("organisation")
     axis_max = charts["growth-targets"].spec["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
-    assert data.loc["Xpeng", "kind"] == "lower bound"
+    # several sources state Xpeng's growth: each row is named with its source, side by side
+    xpeng = "Xpeng (Digital Phablet)"
+    assert data.loc[xpeng, "kind"] == "lower bound"
+    assert data.loc["Xpeng (AutoMundo China)", "kind"] == "range"
     # open-ended: a short arrow from the bound, well short of the largest target and the axis edge
-    bound, tip = data.loc["Xpeng", "growth_low_pct"], data.loc["Xpeng", "drawn_to_pct"]
+    bound, tip = data.loc[xpeng, "growth_low_pct"], data.loc[xpeng, "drawn_to_pct"]
     assert 0.05 * axis_max <= tip - bound <= 0.1 * axis_max
-    assert tip < data.loc["Leapmotor", "drawn_to_pct"]
+    assert tip < data.loc["Leapmotor (Digital Phablet)", "drawn_to_pct"]
     assert axis_max == pytest.approx(1.15 * data["drawn_to_pct"].where(data["kind"] != "lower bound").max())
-    assert "Nio" not in data.index  # a growth sustained every year is no one-year target
-    assert data.loc["Leapmotor", "kind"] == "stated value"
+    # a growth sustained every year (the first article's Nio) is no one-year target: only the
+    # one-year target another source states is drawn
+    assert [label for label in data.index if label.startswith("Nio")] == ["Nio"]
+    assert data.loc["Nio", "source"] == "AutoMundo China"
+    assert data.loc["Leapmotor (Digital Phablet)", "kind"] == "stated value"
     assert (
         "1%" in charts["growth-targets"].description
         and "at least 12%" in charts["growth-targets"].description
@@ -169,11 +186,11 @@ def test_growth_chart_explains_every_mark_in_one_legend(charts):
     shapes = dict(zip(scales[as_stated["shape"]]["domain"], scales[as_stated["shape"]]["range"], strict=True))
     colours = dict(zip(scales[as_stated["fill"]]["domain"], scales[as_stated["fill"]]["range"], strict=True))
     kinds = set(charts["growth-targets"].data["kind"]) - {"reference line"}
-    assert set(shapes) == set(colours) == kinds == {"stated value", "lower bound"}
+    assert set(shapes) == set(colours) == kinds == {"stated value", "lower bound", "range"}
     assert (shapes["stated value"], shapes["lower bound"]) == ("circle", "triangle-right")
     assert len(set(shapes.values())) == len(set(colours.values())) == len(kinds)
     label = as_stated["encode"]["labels"]["update"]["text"]["signal"]
-    assert "lower bound (“over”, open-ended)" in label
+    assert "lower bound (“over”, “at least”, open-ended)" in label  # Xpeng over, Great Wall at least
 
 
 def test_timeline_spaces_years_by_their_distance_in_time(charts):
@@ -189,7 +206,9 @@ def test_timeline_spaces_years_by_their_distance_in_time(charts):
 def test_volume_chart_labels_the_derived_series(charts):
     data = charts["target-volumes"].data
     derived = data[data["series"] == "Implied prior-year base (derived)"]
-    assert set(derived["organisation"]) == {"Leapmotor", "Xpeng", "Xiaomi Auto"}
+    assert {"Leapmotor (Digital Phablet)", "Xpeng (Digital Phablet)", "Xiaomi Auto (Digital Phablet)"} <= set(
+        derived["organisation"]
+    )
     assert all("÷" in formula for formula in derived["derived_formula"])
 
 

@@ -89,12 +89,38 @@ def test_timeline_is_every_dated_row_in_year_order(mini_model):
 def test_real_dataset_headline():
     model = build_model(validate_dataset(read_dataset(REPO / "data")))
     assert model.headline["market_growth"]["org_id"] == "caam"
-    assert model.headline["largest_volume"]["org_id"] == "leapmotor"
+    # the whole market's figures from the first source stating them: the article's ~34.7 million
+    assert model.headline["market_volume"]["source_id"] == "carmakers-global-push-ai-2026"
+    assert model.headline["largest_volume"]["org_id"] == "geely"  # 3.45 million (CarNewsChina)
     assert model.market["increment"].text == "about 300,000"
     combined = model.combined
-    assert [t["org_id"] for t in combined["targets"]] == ["leapmotor", "xpeng", "xiaomi-auto"]
-    assert combined["increment"].text == "over 662,000"  # Xpeng's increment is a floor
-    assert [row["org"].id for row in model.glance] == ["leapmotor", "xpeng", "xiaomi-auto", "nio"]
+    # each automaker once, by its lead target (Dongfeng states no growth, so no increment)
+    assert [t["org_id"] for t in combined["targets"]] == [
+        "geely", "changan-auto", "chery", "great-wall-motor", "leapmotor", "xpeng", "xiaomi-auto", "nio"
+    ]  # fmt: skip
+    # Great Wall's "at least 36%" on "at least 1.8 million" makes its increment, and the sum, a floor
+    assert combined["increment"].text == "at least 2.47 million"
+    assert [row["org"].id for row in model.glance][:3] == ["geely", "changan-auto", "dongfeng-motor"]
+
+
+def test_real_dataset_sets_implied_bases_beside_reported_results():
+    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    leapmotor = {
+        row["result"]["source_id"]: row
+        for row in model.reported_bases
+        if row["target"]["target_id"] == "leapmotor-total-2026"  # the first article's target
+    }
+    # 1,000,000 ÷ 1.675 = 597,015 against 36Kr's "about 597,000" and CarNewsChina's 0.5966 million
+    assert leapmotor["36kr-startups-2025"]["base"].text == "about 597,000"
+    assert leapmotor["36kr-startups-2025"]["gap"].text == "about 0"
+    assert leapmotor["carnewschina-targets-2026"]["gap"].formulas == ["596,600 − 597,015 = −415"]
+    total = next(row for row in model.market_context if row["segment"] == "total")
+    # two sources state the 2026 forecast differently: both kept, side by side
+    assert [(v.text, [r["source_id"] for r in v.rows]) for v in total["volumes"]] == [
+        ("approximately 34.7 million", ["carmakers-global-push-ai-2026"]),
+        ("34.75 million", ["cnevpost-caam-forecast-2026"]),
+    ]
+    assert [v.text for v in total["results"]] == ["approximately 34.4 million"]
 
 
 def test_the_one_mention_of_a_folded_organisation_reads_as_a_sentence():
