@@ -39,7 +39,7 @@ SALES_TARGET_DEPENDANTS = {
         for chart in ("growth-targets", "target-volumes")
         for ext in ("csv", "json", "png", "svg")
     ),
-}
+} - {"charts/growth-targets.json"}  # its notes describe the range of growths: another source's 67.5% stays
 WHOLE_BRIEFING = {"print.md"}  # every page on one, where the templates have it
 DAY = 86_400
 JAN_1_2026 = 1_767_225_600
@@ -322,6 +322,7 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
     try:
         page = wait_for(url, lambda page: "<td>67.5%</td>" in page, 180, server, log)
         assert "71.5%" not in page and BANNER not in page
+        stated = page.count("<td>67.5%</td>")  # the first article's and CarNewsChina's
         image = fetch(f"{root}charts/growth-targets.svg")
         assert image is not None and "67.5" in image
 
@@ -329,7 +330,7 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
         edited = time.monotonic()
         page = wait_for(url, lambda page: "<td>71.5%</td>" in page, 30, server, log)
         print(f"\npreview: the edit showed after {time.monotonic() - edited:.2f} s (make bench measures it)")
-        assert "<td>67.5%</td>" not in page and BANNER not in page
+        assert page.count("<td>67.5%</td>") == stated - 1 and BANNER not in page
         # the quick pass showed the edit; the full pass after it renders the chart's new images
         # and the printable page
         wait_for(f"{root}charts/growth-targets.svg", lambda svg: "71.5" in svg, 30, server, log)

@@ -99,7 +99,7 @@ def test_bad_data_exits_1_with_one_line_per_problem_and_keeps_the_site(real_proj
     assert run_build(real_project).returncode == 0
     before = tree_bytes(real_project / "site")
     targets = real_project / "data" / "sales_targets.csv"
-    targets.write_text(targets.read_text().replace("67.5", "abc"))
+    targets.write_text(targets.read_text().replace("67.5", "abc", 1))
     result = run_build(real_project)
     assert result.returncode == 1
     assert result.stderr == (

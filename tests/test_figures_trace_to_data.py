@@ -40,6 +40,7 @@ def known_numbers(project) -> set[float]:
         derived += [model.market["base"], model.market["increment"]]
     if model.combined:
         derived.append(model.combined["increment"])
+    derived += [row[name] for row in model.reported_bases for name in ("base", "gap")]
     for figure in derived:
         known |= numbers_in(" ".join([figure.text, *figure.formulas]))
     known.add(float(len(model.timeline)))
