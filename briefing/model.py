@@ -104,8 +104,9 @@ class Organisation:
 
     @property
     def has_page(self) -> bool:
-        """One mention makes no page: the organisations page lists it with that mention."""
-        return len(self.mentions) > 1
+        """One mention makes no page (the organisations page lists it with that mention), unless
+        it is a sales target: the automakers with targets are what the briefing compares."""
+        return len(self.mentions) > 1 or bool(self.targets)
 
 
 @dataclass(frozen=True)
@@ -614,6 +615,7 @@ def build_timeline(*tables: list[dict]) -> list[dict]:
             "milestone": row.get("description") or row["statement"],
             "source_id": row["source_id"],
             "evidence": row["evidence"],
+            "locator": row.get("locator"),
         }
         for table in tables
         for row in table
