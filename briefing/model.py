@@ -242,7 +242,7 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
     ]
     headline = headline_figures(targets, forecasts, observations)
     market = market_increment(headline["market_volume"], headline["market_growth"])
-    glance = at_a_glance(organisations)
+    glance = at_a_glance(organisations, list(tables["sources"]["source_id"]))
     facts = facts_by_source(dataset)
     sources = {
         s["source_id"]: s | {"facts": facts.get(s["source_id"], {})} for s in records(tables["sources"])
@@ -404,13 +404,6 @@ def volume_text(row: dict) -> str | None:
     )
 
 
-def growth_text(row: dict) -> str | None:
-    if row["growth_low_pct"] is None:
-        return None
-    text = bounded(row["growth_low_pct"], row["growth_high_pct"], row["growth_qualifier"], "percent")
-    return f"{text} a year (a multi-year aim)" if row["horizon"] == "every year" else text
-
-
 def prior_results(org: Organisation, target: dict) -> list[dict]:
     """The org's reported whole-year sales for the year before a one-year target's."""
     return [
@@ -420,30 +413,39 @@ def prior_results(org: Organisation, target: dict) -> list[dict]:
     ]
 
 
-def at_a_glance(organisations: dict[str, Organisation]) -> list[dict]:
-    """One row per automaker with a target for its total sales (the group's, not a brand's),
-    each figure as every source states it: its lead target (a one-year target with a volume,
-    from the first source stating one) first."""
-    rows = []
+def _lead(targets: list[dict]) -> dict:
+    """The target that speaks for the others: one year's, with a volume, for a stated year."""
+    return min(
+        targets, key=lambda t: (t["horizon"] != "one year", t["volume_low"] is None, t["year"] is None)
+    )
+
+
+def at_a_glance(organisations: dict[str, Organisation], sources: list[str]) -> list[dict]:
+    """Each automaker with a target for its total sales (the group's, not a brand's), with one
+    row per source that states its target or its sales the year before: where sources differ,
+    their figures stand side by side, each credited to its own. `target` is the automaker's lead
+    target (the first source's, for comparisons across automakers)."""
+    groups = []
     for org in organisations.values():
         totals = [t for t in org.targets if t["scope"] == "total" and not t["brand"]]
         if not totals:
             continue
-        lead = min(
-            totals, key=lambda t: (t["horizon"] != "one year", t["volume_low"] is None, t["year"] is None)
-        )
-        one_year = [t for t in totals if t["horizon"] == lead["horizon"]]
-        rows.append(
-            {
-                "org": org,
-                "target": lead,
-                "volumes": variants(one_year, volume_text),
-                "growths": variants(totals, growth_text),
-                "results": variants(prior_results(org, lead), volume_text),
-                "increments": variants(one_year, lambda t: t["increment"].text if t["increment"] else None),
-            }
-        )
-    return sorted(rows, key=lambda row: -(row["target"]["volume_low"] or 0))
+        lead = _lead(totals)
+        results = prior_results(org, lead)
+        rows = []
+        for source_id in sources:
+            stated = [t for t in totals if t["source_id"] == source_id]
+            reported = [r for r in results if r["source_id"] == source_id]
+            if stated or reported:
+                rows.append(
+                    {
+                        "source_id": source_id,
+                        "target": _lead(stated) if stated else None,
+                        "result": reported[0] if reported else None,
+                    }
+                )
+        groups.append({"org": org, "target": lead, "rows": rows})
+    return sorted(groups, key=lambda group: -(group["target"]["volume_low"] or 0))
 
 
 def reported_bases(targets: list[dict], results: list[dict]) -> list[dict]:

@@ -183,11 +183,14 @@ def test_chart_source_lines_list_exactly_the_plotted_rows_sources(three: Path):
 
 def test_figures_the_sources_state_differently_stand_side_by_side(three: Path):
     overview = docs(three, "index.md")
-    (alpha,) = [line for line in overview.splitlines() if line.startswith("| [Alpha Motors]")]
-    # one target both state alike, one growth each states its own way: both kept, each credited
-    assert "200,000–250,000 ([Fixture Press]" in alpha and "[Fixture Wire Two]" in alpha
-    growth = alpha.split(" | ")[3]
-    assert "over 25% ([Fixture Press]" in growth and "24%–26% ([Fixture Wire Two]" in growth
+    alpha = [line.split(" | ") for line in overview.splitlines() if line.startswith("| [Alpha Motors]")]
+    # one row a source: the target both state alike, the growth each states its own way
+    assert [row[1] for row in alpha] == [
+        "[Fixture Press](https://example.org/fixture)",
+        "[Fixture Wire Two](https://example.org/wire-2)",
+    ]
+    assert all("200,000–250,000</data> in 2030" in row[2] for row in alpha)
+    assert ">over 25%</data>" in alpha[0][3] and ">24%–26%</data>" in alpha[1][3]
 
 
 def test_relative_dates_resolve_against_each_rows_own_source(three: Path):
@@ -234,7 +237,7 @@ def test_a_new_source_automaker_and_target_by_csv_rows_alone(tmp_path: Path):
     (row,) = [
         line for line in docs(project, "index.md").splitlines() if line.startswith("| [Delta Vehicles]")
     ]
-    assert "300,000 ([Delta Daily](https://example.org/delta)" in row
+    assert '| [Delta Daily](https://example.org/delta) | <data value="300000">300,000</data> in 2030' in row
     for chart_id in ("growth-targets", "target-volumes", "timeline"):
         plotted = (project / "docs" / "charts" / f"{chart_id}.csv").read_text(encoding="utf-8")
         assert "Delta Vehicles" in plotted, chart_id

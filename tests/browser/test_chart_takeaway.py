@@ -150,10 +150,16 @@ class Figure:
         return list(reader.fieldnames or []), rows
 
 
-def source_row() -> dict[str, str]:
-    """The source every chart cites: the first row of the real project's data/sources.csv."""
+def source_rows() -> dict[str, dict[str, str]]:
+    """The real project's data/sources.csv, by publisher."""
     with (REPO / "data" / "sources.csv").open(newline="") as handle:
-        return next(csv.DictReader(handle))
+        return {row["publisher"]: row for row in csv.DictReader(handle)}
+
+
+def source_row() -> dict[str, str]:
+    """The source every chart of the real project cites: its first article (every chart plots
+    a row of it)."""
+    return next(iter(source_rows().values()))
 
 
 def chart_pages(site: Site) -> list[Path]:
@@ -329,10 +335,10 @@ def test_every_chart_csv_holds_exactly_the_plotted_rows(figures: list[Figure]):
 
 
 def test_every_chart_sidecar_describes_each_column_and_the_source(figures: list[Figure]):
-    source = source_row()
+    sources = source_rows()
     problems = []
     for figure in (f for f in figures if {"csv", "json"} <= set(f.files)):
-        header, _ = figure.csv_rows
+        header, rows = figure.csv_rows
         try:
             sidecar = json.loads(figure.files["json"])
         except ValueError as error:
@@ -349,9 +355,15 @@ def test_every_chart_sidecar_describes_each_column_and_the_source(figures: list[
         extra = sorted(set(described) - set(header))
         if extra:
             problems.append(f"{figure.name}: the sidecar describes columns the CSV lacks: {extra}")
-        cited = sidecar.get("source") or {}
-        if cited.get("publisher") != source["publisher"] or cited.get("url") != source["url"]:
-            problems.append(f"{figure.name}: the sidecar's source {cited} is not {source['publisher']}")
+        # exactly the sources of the rows it plots, each as sources.csv has it
+        cited = {s.get("publisher"): s for s in sidecar.get("sources") or [] if isinstance(s, dict)}
+        plotted = {name for row in rows for name in (row.get("source") or "").split("; ") if name}
+        if set(cited) != plotted:
+            problems.append(f"{figure.name}: the sidecar cites {sorted(cited)}, its rows {sorted(plotted)}")
+        for publisher, source in cited.items():
+            known = sources.get(publisher, {})
+            if source.get("url") != known.get("url") or source.get("source_id") != known.get("source_id"):
+                problems.append(f"{figure.name}: the sidecar's source {source} is not in data/sources.csv")
     assert not problems, failures_of(problems)
 
 
