@@ -13,13 +13,13 @@ from mkdocs.utils.yaml import yaml_load
 
 from briefing import read, validate
 from briefing.cache import Cache, code_version, content_key, digest
-from briefing.changes import change_record
+from briefing.changes import change_log, change_record
 from briefing.charts import build_charts
 from briefing.images import ChartImages, render_images
 from briefing.model import build_model
 from briefing.progress import ProgressLine
 from briefing.publish import publish_site
-from briefing.read import read_chart_images, read_dataset, read_files, read_published
+from briefing.read import read_chart_images, read_data_history, read_dataset, read_files, read_published
 from briefing.render import CHARTS_DIR, PRINT_PAGE, SiteInfo, render_site
 from briefing.validate import Dataset, validate_dataset
 from briefing.vendor import vendor_assets
@@ -142,8 +142,15 @@ def build(project: Project, report: BuildReport, publish: bool = True, quick: bo
     dataset = check(project, report, cache)
     site = site_info(project.config_file)
     with report.stage("model"):
-        changes = change_record(
-            dataset.descriptor, read_published(project.site_dir), dataset.files, site.build_date
+        history = read_data_history(project.data_dir, dataset.files)
+        changes = (
+            change_log(dataset.descriptor, history, dataset.files, site.build_date)
+            if history
+            else [
+                change_record(
+                    dataset.descriptor, read_published(project.site_dir), dataset.files, site.build_date
+                )
+            ]
         )
         model = build_model(dataset, changes)
     with report.stage("charts", lambda: _count_cached(charts, "built")):

@@ -1,14 +1,20 @@
-"""What changed since the last published build: rows added, removed and changed, old → new.
+"""What changed: rows added, removed and changed, old → new.
 
-The previous build's data come from the site itself (it ships every table as a download,
-and its change record as data/changes.json), so no other state is kept anywhere.
+Where data/ has a git history (the Pages workflow checks it out whole), from that history: each
+version of the data against the one before, dated, newest first; a hosted site built on a fresh
+runner then still says what changed since the previous published version. Elsewhere, against
+the previous build's data, which the site itself holds (it ships every table as a download, and
+its change record as data/changes.json), so no other state is kept anywhere.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+
+from briefing.read import HISTORY_VERSIONS
 
 CHANGES_FILE = "changes.json"
 
@@ -25,7 +31,7 @@ def compare_tables(descriptor: dict, previous: dict[str, bytes], current: dict[s
     for resource in descriptor["resources"]:
         key = resource["schema"]["primaryKey"]
         key = [key] if isinstance(key, str) else key
-        _, new_rows = _rows_by_key(current[resource["path"]], key)
+        _, new_rows = _rows_by_key(current.get(resource["path"], b""), key)
         _, old_rows = _rows_by_key(previous.get(resource["path"], b""), key)
         changed = [
             {"key": row_key, "column": column, "old": old_rows[row_key].get(column, ""), "new": value}
@@ -59,4 +65,31 @@ def change_record(
         "build_date": build_date,
         "previous_build_date": last_date,
         "tables": compare_tables(descriptor, previous, current),
+    }
+
+
+def change_log(descriptor: dict, versions: list, current: dict[str, bytes], build_date: str) -> list[dict]:
+    """The data's history (versions: data/ as each commit that changed it left it, newest first)
+    as dated change records, newest first: the data being built against the last commit when
+    they differ (an edit not yet committed), then each commit against the one before it. A
+    commit that changed no row (a schema edit) makes no record; the oldest version, when the
+    history reaches back to it, is the first."""
+    records = []
+    if versions and any(versions[0].files.get(name) != raw for name, raw in current.items()):
+        records.append(_record(descriptor, build_date, versions[0], current))
+    for newer, older in itertools.pairwise(versions):
+        records.append(_record(descriptor, newer.date, older, newer.files))
+    if versions and len(versions) < HISTORY_VERSIONS:
+        records.append(
+            {"build_date": versions[-1].date, "previous_build_date": None, "tables": [], "of": "version"}
+        )
+    return [r for r in records if r["tables"] or r["previous_build_date"] is None]
+
+
+def _record(descriptor: dict, date: str, older, files: dict[str, bytes]) -> dict:
+    return {
+        "build_date": date,
+        "previous_build_date": older.date,
+        "tables": compare_tables(descriptor, older.files, files),
+        "of": "version",  # of the data in git, not of a build of the site
     }

@@ -159,7 +159,8 @@ class Model:
     descriptor: dict
     data_files: dict[str, bytes]
     evidence: dict[str, list[dict]] = field(default_factory=dict)
-    changes: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)  # the latest change record
+    earlier_changes: list[dict] = field(default_factory=list)  # older ones, newest first
     derivations: list[dict] = field(default_factory=lambda: DERIVATIONS)
 
 
@@ -187,7 +188,8 @@ def grouped(rows: list[dict], key: str, value: str | None = None) -> dict[object
     return groups
 
 
-def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
+def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
+    """The model of the dataset; changes: its dated change records, newest first."""
     tables = dataset.tables
     organisations = {r["org_id"]: Organisation(r) for r in records(tables["organisations"])}
     names = {org_id: org.name for org_id, org in organisations.items()}
@@ -273,7 +275,8 @@ def build_model(dataset: Dataset, changes: dict | None = None) -> Model:
         descriptor=dataset.descriptor,
         data_files=dataset.files,
         evidence=evidence_by_table(dataset),
-        changes=changes or {"build_date": None, "previous_build_date": None, "tables": []},
+        changes=changes[0] if changes else {"build_date": None, "previous_build_date": None, "tables": []},
+        earlier_changes=(changes or [])[1:],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from briefing.errors import DataError, Problem
 
 DESCRIPTOR_NAME = "datapackage.json"
+HISTORY_VERSIONS = 20  # the data's versions the What changed page looks back over
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,51 @@ def read_published(site_dir: Path) -> dict[str, bytes]:
     if not data_dir.is_dir():
         return {}
     return {path.name: path.read_bytes() for path in sorted(data_dir.iterdir()) if path.is_file()}
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """data/ as one commit left it: the commit's date and the files it held."""
+
+    date: str  # YYYY-MM-DD, the commit's (committer) date
+    commit: str
+    files: dict[str, bytes]
+
+
+def read_data_history(
+    data_dir: Path, names: Iterable[str], versions: int = HISTORY_VERSIONS
+) -> list[DataVersion]:
+    """data/ as each of the last `versions` commits that changed it left it, newest first: [] where
+    there is no such history (no git, not a repository). The Pages workflow checks out the whole
+    history, so the published What changed page compares with the last published data."""
+
+    def git(*arguments: str, given: bytes | None = None) -> bytes:
+        return subprocess.run(
+            ["git", "-C", str(data_dir), *arguments], input=given, capture_output=True, check=True
+        ).stdout
+
+    try:
+        prefix = git("rev-parse", "--show-prefix").decode().strip()  # data/ inside the repository
+        log = git("log", f"-n{versions}", "--format=%H %cs", "--", ".").decode().split("\n")
+        commits = [line.split() for line in log if line]
+        wanted = [(commit, name) for commit, _ in commits for name in names]
+        # every file of every version in one call: `git cat-file --batch` answers each
+        # "<commit>:<path>" with "<id> blob <size>" and the content, or "<request> missing"
+        answer = git("cat-file", "--batch", given="".join(f"{c}:{prefix}{n}\n" for c, n in wanted).encode())
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    files: dict[str, dict[str, bytes]] = {commit: {} for commit, _ in commits}
+    at = 0
+    for commit, name in wanted:
+        end = answer.index(b"\n", at)
+        header = answer[at:end].split()
+        at = end + 1
+        if header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        files[commit][name] = answer[at : at + size]
+        at += size + 1
+    return [DataVersion(date, commit, files[commit]) for commit, date in commits]
 
 
 def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, bytes]]:

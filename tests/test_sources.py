@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -244,3 +246,42 @@ def test_a_new_source_automaker_and_target_by_csv_rows_alone(tmp_path: Path):
         assert "delta-news" in chart_sources(project, chart_id), chart_id
     targets = (site / "targets" / "index.html").read_text(encoding="utf-8")
     assert "Delta Daily, “Delta sets its first target”" in targets  # in the charts' source lines
+
+
+def git(project: Path, *arguments: str, date: str | None = None) -> None:
+    dates = (
+        {"GIT_AUTHOR_DATE": f"{date}T12:00:00Z", "GIT_COMMITTER_DATE": f"{date}T12:00:00Z"} if date else {}
+    )
+    subprocess.run(
+        ["git", "-c", "user.name=Analyst", "-c", "user.email=analyst@example.org", *arguments],
+        cwd=project,
+        env={**os.environ, **dates},
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_what_changed_follows_the_datas_git_history_newest_first(tmp_path: Path):
+    """The Pages workflow builds on a fresh runner with no previous site: the page still says what
+    changed since the previous version of the data, and when, from the data's own history."""
+    project = project_with(tmp_path / "project")
+    git(project, "init", "-q")
+    git(project, "add", "data")
+    git(project, "commit", "-q", "-m", "first data", date="2030-01-01")
+    add_rows(project / "data", NEW_AUTOMAKER)
+    git(project, "add", "data")
+    git(project, "commit", "-q", "-m", "Delta's target", date="2030-02-02")
+    targets = project / "data" / "sales_targets.csv"
+    targets.write_text(targets.read_text(encoding="utf-8").replace(",110000,", ",115000,"), encoding="utf-8")
+
+    build(Project.at(project), BuildReport(say=lambda line: None), publish=False)
+    page = docs(project, "changes.md")
+    newest, earlier = page.split("## Earlier versions")
+    # the edit not yet committed, against the last commit
+    assert "compared with the version of 2030-02-02" in newest
+    assert "| `beta-total` | `volume_low` | 110000 | 115000 |" in newest
+    # then each commit against the one before, dated, and the first version
+    assert earlier.index("### 2030-02-02, compared with 2030-01-01") < earlier.index(
+        "### 2030-01-01: the first version"
+    )
+    assert "**Rows added:** `delta-total-2030`" in earlier and "**Rows added:** `delta-news`" in earlier
