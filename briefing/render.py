@@ -149,9 +149,12 @@ class EvidenceNotes:
         return f"[^{self.labels[key]}]"
 
     def source(self, row: dict) -> str:
-        """The row's source by its publisher, linked, with the footnote to its evidence."""
+        """The row's source by its publisher, linked, with the footnote to its evidence a
+        no-break space apart: a short name ("Carz") and its mark, side by side or wrapped one
+        above the other, would be touch targets too close together."""
         source = self.sources[row["source_id"]]
-        return f"[{markdown_text(source['publisher'])}]({link_url(source['url'])}){self.cite(row)}"
+        link = f"[{markdown_text(source['publisher'])}]({link_url(source['url'])})"
+        return f"{link}\N{NO-BREAK SPACE}{self.cite(row)}"
 
     def notes(self) -> str:
         lines = [f"[^{label}]: {self.note(row)}" for label, row in self.pending]
