@@ -205,28 +205,36 @@ def test_relative_dates_resolve_against_each_rows_own_source(three: Path):
     assert "Fixture Gazette: 2029" in timeline and "Fixture Press: 2030" in timeline
 
 
-def test_a_row_citing_an_unknown_source_is_rejected_with_file_row_and_column(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("table", "column", "value", "expected"),
+    [
+        (
+            "sales_targets",
+            "source_id",
+            "no-such-source",
+            "data/sales_targets.csv, row 4, column source_id: 'no-such-source' is not a known source_id in "
+            "data/sources.csv (expected an id listed there; add that row first or fix the id)",
+        ),
+        (
+            "events",
+            "locator",
+            "",
+            "data/events.csv, row 4, column locator: is empty, but the text of source 'fixture-gazette' "
+            "is not held (expected where in the source the fact stands, e.g. 'table of 2026 targets, "
+            "Geely row'; add it, or the source's text and a verbatim excerpt)",
+        ),
+    ],
+    ids=["unknown-source", "summary-without-locator"],
+)
+def test_a_wrongly_sourced_row_is_rejected_with_file_row_and_column(
+    tmp_path: Path, table: str, column: str, value: str, expected: str
+):
     rows = json.loads(json.dumps(THREE_SOURCES))
-    rows["sales_targets"][0]["source_id"] = "no-such-source"
+    rows[table][0][column] = value
     project = project_with(tmp_path / "project", rows)
     with pytest.raises(DataError) as raised:
         validate_dataset(read_dataset(project / "data"))
-    assert str(raised.value).splitlines() == [
-        "data/sales_targets.csv, row 4, column source_id: 'no-such-source' is not a known source_id in "
-        "data/sources.csv (expected an id listed there; add that row first or fix the id)"
-    ]
-
-
-def test_a_summary_without_a_locator_is_rejected(tmp_path: Path):
-    rows = json.loads(json.dumps(THREE_SOURCES))
-    rows["events"][0]["locator"] = ""
-    project = project_with(tmp_path / "project", rows)
-    with pytest.raises(DataError) as raised:
-        validate_dataset(read_dataset(project / "data"))
-    assert str(raised.value).startswith(
-        "data/events.csv, row 4, column locator: is empty, but the text of source 'fixture-gazette' "
-        "is not held"
-    )
+    assert str(raised.value).splitlines() == [expected]
 
 
 def test_a_new_source_automaker_and_target_by_csv_rows_alone(tmp_path: Path):
