@@ -256,7 +256,7 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
         people=people,
         targets=targets,
         results=results,
-        reported_bases=reported_bases(targets, results),
+        reported_bases=reported_bases(targets, organisations),
         market_context=market_context(forecasts, results),
         forecasts=forecasts,
         overseas_plans=overseas,
@@ -451,7 +451,7 @@ def at_a_glance(organisations: dict[str, Organisation], sources: list[str]) -> l
     return sorted(groups, key=lambda group: -(group["target"]["volume_low"] or 0))
 
 
-def reported_bases(targets: list[dict], results: list[dict]) -> list[dict]:
+def reported_bases(targets: list[dict], organisations: dict[str, Organisation]) -> list[dict]:
     """Each prior-year base a target implies beside the prior year's sales as reported, and the
     difference (reported − implied), derived."""
     rows = []
@@ -459,11 +459,7 @@ def reported_bases(targets: list[dict], results: list[dict]) -> list[dict]:
         base = target["implied_base"]
         if base is None or target["scope"] != "total":
             continue
-        for result in results:
-            if (result["org_id"], result["scope"], result["month"]) != (target["org_id"], "total", None):
-                continue
-            if not target["year"] or result["year"] != target["year"] - 1:
-                continue
+        for result in prior_results(organisations[target["org_id"]], target):
             reported = stated(result["volume_low"], result["volume_high"], result["volume_qualifier"])
             gap = difference(reported, base.interval)
             shown = result["volume_high"] or result["volume_low"]
