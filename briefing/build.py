@@ -9,12 +9,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs.utils.yaml import yaml_load
-
 from briefing import read, validate
 from briefing.cache import Cache, code_version, content_key, digest
 from briefing.changes import change_log, change_record
 from briefing.charts import build_charts
+from briefing.engine import MkDocsConfig, load_settings, site_url
 from briefing.images import ChartImages, render_images
 from briefing.model import build_model
 from briefing.progress import ProgressLine
@@ -58,24 +57,15 @@ class Project:
         return self.root / "mkdocs.yml"
 
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
-
-
-def site_info(config_file: Path) -> SiteInfo:
+def site_info(settings: MkDocsConfig) -> SiteInfo:
     """The site's name and public address as MkDocs reads them, and the build date.
 
     The date honours SOURCE_DATE_EPOCH, so fixed-date builds are reproducible.
     """
-    with config_file.open(encoding="utf-8") as config:
-        settings = yaml_load(config)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     built = time.gmtime(int(epoch)) if epoch else time.gmtime()
-    site_url = settings.get("site_url") or DEFAULT_SITE_URL
     return SiteInfo(
-        settings["site_name"],
-        site_url.rstrip("/") + "/",
-        time.strftime("%Y-%m-%d", built),
-        settings.get("use_directory_urls", True),
+        settings.site_name, site_url(settings), time.strftime("%Y-%m-%d", built), settings.use_directory_urls
     )
 
 
@@ -131,8 +121,16 @@ def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
         return cache.remembered(key, lambda: validate_dataset(raw, cache))
 
 
-def build(project: Project, report: BuildReport, publish: bool = True, quick: bool = False) -> WriteReport:
+def build(
+    project: Project,
+    report: BuildReport,
+    publish: bool = True,
+    quick: bool = False,
+    settings: MkDocsConfig | None = None,
+) -> WriteReport:
     """The whole pipeline; returns what the writer did to docs/.
+
+    settings: mkdocs.yml as loaded once by the caller (the preview keeps it between builds).
 
     quick (the preview's first pass after an edit): what the edited page does not show keeps
     its last version, so the edit shows sooner: static images not in the cache (the live chart
@@ -140,7 +138,8 @@ def build(project: Project, report: BuildReport, publish: bool = True, quick: bo
     """
     cache = Cache(project.cache_dir)
     dataset = check(project, report, cache)
-    site = site_info(project.config_file)
+    settings = settings or load_settings(project.config_file, project.site_dir)
+    site = site_info(settings)
     with report.stage("model"):
         history = read_data_history(project.data_dir, dataset.files)
         changes = (
@@ -172,5 +171,5 @@ def build(project: Project, report: BuildReport, publish: bool = True, quick: bo
         written = write_docs(files, project.docs_dir)
     if publish:
         with report.stage("mkdocs", lambda: f"site in {project.site_dir}"):
-            publish_site(project.config_file, project.site_dir)
+            publish_site(settings, project.site_dir)
     return written

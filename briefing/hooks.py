@@ -11,9 +11,8 @@ import html
 import re
 from html.parser import HTMLParser
 
-from mkdocs.utils import get_relative_url
-
 from briefing.cache import COMPILED_TEMPLATES
+from briefing.engine import relative_url
 
 # Material 9.8 writes tabindex="" on navigation section labels (with navigation.sections),
 # which the HTML standard does not allow; a label without tabindex behaves the same.
@@ -46,7 +45,7 @@ def load_chart_scripts(output: str, page) -> str:
     end = output.rfind(_CONTENT_END)
     if CHART_MARK not in output or end < 0:
         return output
-    loader = f'<script src="{get_relative_url(CHART_LOADER, page.url)}"></script>'
+    loader = f'<script src="{relative_url(CHART_LOADER, page.url)}"></script>'
     return output[:end] + loader + output[end:]
 
 

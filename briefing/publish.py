@@ -5,50 +5,31 @@ A failed or interrupted build leaves the previous site/ byte-for-byte as it was.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import signal
 import tempfile
 from pathlib import Path
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.exceptions import MkDocsException
-
-from briefing.errors import OutputError, PublishError
+from briefing.engine import MkDocsConfig, build_pages
+from briefing.errors import OutputError
 
 SOURCE_MARKERS = ("mkdocs.yml", "templates", ".git", "pyproject.toml")
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage().replace("\n", " "))
-
-
-def publish_site(config_file: Path, site_dir: Path) -> None:
-    _refuse_source_folder(site_dir, config_file)
+def publish_site(settings: MkDocsConfig, site_dir: Path) -> None:
+    """MkDocs builds settings' docs/ into site_dir (settings.site_dir is where that build went)."""
+    _refuse_source_folder(site_dir, Path(settings.config_file_path))
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(collect)
+    settings.site_dir = str(staging)
     try:
-        config = load_config(str(config_file), strict=True, site_dir=str(staging))
-        mkdocs_build(config)
-    except (MkDocsException, OSError) as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        details = "; ".join(collect.messages) or str(error)
-        raise PublishError(f"{config_file.name}: mkdocs build --strict failed: {details}") from None
+        build_pages(settings)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        logger.removeHandler(collect)
+        settings.site_dir = str(site_dir)
     _swap_into_place(staging, site_dir)
 
 

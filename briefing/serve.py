@@ -31,14 +31,10 @@ from urllib.parse import urlsplit
 
 import watchdog.events
 import watchdog.observers
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import MkDocsException
-from mkdocs.livereload import LiveReloadServer
 
 from briefing.build import BuildReport, Project, build
-from briefing.errors import BriefingError, PublishError
+from briefing.engine import LiveReloadServer, MkDocsConfig, build_pages, load_settings, require_pinned_version
+from briefing.errors import BriefingError
 from briefing.render import NAVIGATION_FILE
 from briefing.write import WriteReport
 
@@ -136,7 +132,7 @@ class Preview:
             self.config.plugins.on_shutdown()
         self.config_text = self.project.config_file.read_bytes()
         # strict off: a warning is shown in the terminal, never the end of the preview
-        config = load_config(str(self.project.config_file), site_dir=str(self.served), strict=False)
+        config = load_settings(self.project.config_file, site_dir=self.served, strict=False)
         config.site_url = f"http://{self.dev_addr}{urlsplit(config.site_url or '/').path or '/'}"
         # dirty=True: the search plugin then merges a quick pass's pages into the last index
         config.plugins.on_startup(command="serve", dirty=True)
@@ -161,7 +157,7 @@ class Preview:
     def _build_pages(self, quick: bool) -> bool:
         """The pipeline, then MkDocs; whether that was a quick pass."""
         try:
-            written = build(self.project, self.report, publish=False, quick=quick)
+            written = build(self.project, self.report, publish=False, quick=quick, settings=self.config)
             error = None
         except BriefingError as problem:
             written, error = None, str(problem)
@@ -169,7 +165,7 @@ class Preview:
         self.config.extra["build_error"] = error  # the theme shows it as a banner on every page
         quick = quick and written is not None and not _navigation_changed(written)
         if quick:
-            mkdocs_build(self.config, dirty=True)  # into the served folder: only changed pages
+            build_pages(self.config, dirty=True)  # into the served folder: only changed pages
         else:
             self._build_and_switch()
         return quick
@@ -179,7 +175,7 @@ class Preview:
         fresh = tempfile.mkdtemp(prefix="build-", dir=self.served.parent)
         self.config.site_dir = fresh
         try:
-            mkdocs_build(self.config)
+            build_pages(self.config)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             self.config.site_dir = str(previous or self.served)
@@ -201,16 +197,14 @@ def _interrupt(signal_number: int, frame: object) -> None:
 
 def serve(project: Project, dev_addr: str) -> None:
     """Build, then serve the preview at dev_addr until interrupted (Ctrl-C, or SIGTERM)."""
+    require_pinned_version()
     signal.signal(signal.SIGTERM, _interrupt)  # a stop from a process manager cleans up too
     logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
     host, _, port = dev_addr.rpartition(":")
     with tempfile.TemporaryDirectory(prefix="briefing-preview-") as workspace:
         report = BuildReport(say=lambda line: print(line, flush=True))
         preview = Preview(project, Path(workspace) / "site", dev_addr, report)
-        try:
-            preview.load_config()
-        except MkDocsException as error:
-            raise PublishError(f"{project.config_file.name}: {error}") from None
+        preview.load_config()
 
         def rebuild() -> None:
             if preview.rebuild():

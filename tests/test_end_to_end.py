@@ -126,3 +126,28 @@ def test_check_validates_without_building(real_project):
     assert result.returncode == 0, result.stderr
     assert not (real_project / "site").exists()
     assert not (real_project / "docs" / "index.md").exists()
+
+
+def test_properdocs_builds_the_same_pages(real_project, tmp_path):
+    """MkDocs' maintained fork builds the seed site too (issue 15): moving to it stays a
+    one-module change (briefing/engine.py)."""
+    assert run_build(real_project).returncode == 0
+    forked = tmp_path / "properdocs-site"
+    result = subprocess.run(
+        [sys.executable, "-m", "properdocs", "build", "--strict", "--quiet", "--site-dir", str(forked)],
+        cwd=real_project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+    def titles(site):
+        return {
+            str(page.relative_to(site)): re.search(r"<title>(.*?)</title>", page.read_text()).group(1)
+            for page in site.rglob("*.html")
+        }
+
+    built = titles(real_project / "site")
+    assert len(built) > 20
+    assert titles(forked) == built

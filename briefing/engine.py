@@ -1,0 +1,92 @@
+"""Every call into MkDocs, in one module: mkdocs.yml loaded once, and the builds made from it.
+
+MkDocs 1.x is unmaintained, and Material for MkDocs 9.x reaches its end of life on 2027-05-05.
+ProperDocs, MkDocs' maintained fork, keeps the same interface under the package name
+`properdocs` (tests/test_properdocs.py builds the seed site with it and finds the same pages):
+moving to it is a change of this module's imports.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from mkdocs import __version__ as ENGINE_VERSION
+from mkdocs.commands.build import build as _build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.utils import get_relative_url
+
+from briefing.errors import PublishError, SetupError
+
+__all__ = ["LiveReloadServer", "MkDocsConfig", "build_pages", "load_settings", "relative_url"]
+
+# requirements.lock's pin: the preview drives this version's live-reload server (briefing/serve.py)
+PINNED_VERSION = "1.6.1"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+
+
+def load_settings(config_file: Path, site_dir: Path | None = None, strict: bool = True) -> MkDocsConfig:
+    """mkdocs.yml as MkDocs reads it (its !ENV tags resolved, its plugins loaded)."""
+    overrides = {} if site_dir is None else {"site_dir": str(site_dir)}
+    try:
+        return load_config(str(config_file), strict=strict, **overrides)
+    except MkDocsException as error:
+        raise PublishError(f"{config_file.name}: {error}") from None
+
+
+def site_url(settings: MkDocsConfig) -> str:
+    """The site's public address, ending in a slash."""
+    return (settings.site_url or DEFAULT_SITE_URL).rstrip("/") + "/"
+
+
+def build_pages(settings: MkDocsConfig, dirty: bool = False) -> None:
+    """MkDocs' build of docs/ into settings.site_dir (dirty: only pages whose source changed).
+
+    Every warning fails a strict build; the error names them all, on one line.
+    """
+    with _warnings() as messages:
+        try:
+            _build(settings, dirty=dirty)
+        except (MkDocsException, OSError) as error:
+            details = "; ".join(messages) or str(error)
+            command = "mkdocs build --strict" if settings.strict else "mkdocs build"
+            config_name = Path(settings.config_file_path).name
+            raise PublishError(f"{config_name}: {command} failed: {details}") from None
+
+
+def relative_url(target: str, base: str) -> str:
+    return get_relative_url(target, base)
+
+
+def require_pinned_version() -> None:
+    """The preview reaches into MkDocs' server (briefing/serve.py): only the pinned version will do."""
+    if ENGINE_VERSION != PINNED_VERSION:
+        raise SetupError(
+            f"the preview needs MkDocs {PINNED_VERSION} (requirements.lock), found {ENGINE_VERSION}: "
+            f"run `make serve`, which installs the pinned version"
+        )
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().replace("\n", " "))
+
+
+@contextmanager
+def _warnings() -> Iterator[list[str]]:
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        yield collect.messages
+    finally:
+        logger.removeHandler(collect)
