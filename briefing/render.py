@@ -43,7 +43,7 @@ PRINT_ORDER = [
 PRINT_BODY = "<!-- the briefing's pages -->"
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 CITE_LINE = re.compile(r'^<p class="cite-this-page">.*\n', re.M)
-FIGURE = re.compile(r'<figure class="chart" id="(?P<id>[^"]+)">.*?</figure>\n', re.S)
+FIGURE = re.compile(r'<figure class="chart(?:-printed)?" id="(?P<id>[^"]+)">.*?</figure>\n', re.S)
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 # (template, output path) of the pages that exist once per site
