@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import read, validate
-from briefing.cache import Cache, code_version, content_key, digest
+from briefing.cache import Cache, cache_key, digest
 from briefing.changes import change_log, change_record
 from briefing.charts import build_charts
 from briefing.engine import MkDocsConfig, load_settings, site_url
@@ -112,10 +112,8 @@ def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
     """Read and validate data/; the same files validated by the same code before are valid still."""
     with report.stage("read"):
         raw = read_dataset(project.data_dir)
-    key = content_key(
-        "validated",
-        code_version(read, validate),
-        {name: digest(content) for name, content in raw.files.items()},
+    key = cache_key(
+        "validated", (read, validate), {name: digest(content) for name, content in raw.files.items()}
     )
     with report.stage("validate", lambda: f"{sum(len(t.rows) for t in raw.tables.values())} rows valid"):
         return cache.remembered(key, lambda: validate_dataset(raw, cache))
@@ -172,4 +170,5 @@ def build(
     if publish:
         with report.stage("mkdocs", lambda: f"site in {project.site_dir}"):
             publish_site(settings, project.site_dir)
+    cache.prune()
     return written

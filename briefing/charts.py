@@ -17,7 +17,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from briefing.cache import Cache, code_version, content_key
+from briefing.cache import Cache, cache_key
 from briefing.formatting import bounded, citation
 from briefing.model import Model
 
@@ -33,7 +33,7 @@ ARROW_SHARE = 0.07
 PLOTTED = "plotted"  # the one dataset name in every spec
 # Altair 6.3's Vega-Lite: compiles the pages' specs and renders the static images
 VEGA_LITE_VERSION = "6.4"
-CODE_VERSION = code_version(sys.modules[__name__])  # cached specs are void once the drawing changes
+THIS_CODE = (sys.modules[__name__],)  # cached specs are void once the drawing changes
 # Every chart takes its container's width. In fit mode Vega takes whatever overhangs the plot
 # (a title, long labels) out of the plot itself, so every piece of text is limited by the
 # container's width, held in this signal: the page's container, or STATIC_WIDTH for the static
@@ -146,11 +146,9 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
     charts = {}
     for plan in plans:
         source = source_line([model.sources[source_id] for source_id in plan.source_ids])
-        key = content_key(
+        key = cache_key(
             "chart-specs",
-            CODE_VERSION,
-            alt.__version__,
-            vl_convert.__version__,
+            THIS_CODE,
             VEGA_LITE_VERSION,
             source,
             plan.kind,

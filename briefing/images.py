@@ -10,16 +10,18 @@ from __future__ import annotations
 import copy
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import vl_convert
 
-from briefing.cache import Cache, content_key
+from briefing.cache import Cache, cache_key
 from briefing.charts import STATIC_WIDTH, VEGA_LITE_VERSION, Chart
 
 PNG_SCALE = 2
+THIS_CODE = (sys.modules[__name__],)  # cached images are void once the static rendering changes
 SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="(?P<width>[0-9.]+)"[^>]*?\sheight="(?P<height>[0-9.]+)"')
 # Below this many charts to render, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8
@@ -66,8 +68,7 @@ def render_images(
     and PNG) is not rendered now, so that a preview can show an edit before its images."""
     specs = {chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}
     keys = {
-        chart_id: content_key("chart-images", vl_convert.__version__, PNG_SCALE, spec)
-        for chart_id, spec in specs.items()
+        chart_id: cache_key("chart-images", THIS_CODE, PNG_SCALE, spec) for chart_id, spec in specs.items()
     }
     images: dict[str, ChartImages] = {}
     missing = []

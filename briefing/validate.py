@@ -20,7 +20,7 @@ from functools import partial
 import pandas as pd
 from frictionless import FrictionlessException, Package, Resource, Schema
 
-from briefing.cache import Cache, code_version, content_key
+from briefing.cache import Cache, cache_key
 from briefing.errors import DataError, Problem
 from briefing.read import RawDataset, RawTable
 
@@ -40,7 +40,7 @@ DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 FOREIGN_KEY_NOTE = re.compile(r'for "([^"]+)": values "([^"]*)" not found')
 POSITION_NOTE = re.compile(r"row at position (\d+)")
-CODE_VERSION = code_version(sys.modules[__name__])  # cached findings are void once this code changes
+THIS_CODE = (sys.modules[__name__],)  # cached findings are void once this code changes
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def validate_dataset(raw: RawDataset, cache: Cache | None = None) -> Dataset:
     only what it touched.
     """
     cache = cache or Cache(None)
-    schema_key = content_key("schema-problems", CODE_VERSION, raw.descriptor)
+    schema_key = cache_key("schema-problems", THIS_CODE, raw.descriptor)
     _raise_if(cache.remembered(schema_key, partial(_schema_problems, raw)))
     _raise_if(_header_problems(raw))
     tables = {name: _in_schema_order(table, _fields(raw, name)) for name, table in raw.tables.items()}
@@ -282,9 +282,9 @@ def _frictionless_problems(
     problems = []
     for name in tables:
         referenced = sorted(_referenced_tables(_resource(raw, name)) & set(tables) - {name})
-        key = content_key(
+        key = cache_key(
             "frictionless-table",
-            CODE_VERSION,
+            THIS_CODE,
             raw.tables[name].display_path,
             raw.tables[name].lines,
             [(_resource(raw, table), tables[table]) for table in [name, *referenced]],
