@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gzip
 import json
 import os
 import re
@@ -32,12 +31,19 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+from briefing.measure import (
+    CATEGORIES,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGE_KINDS,
+    build_site,
+    lighthouse,
+    measure_site,
+    scores,
+)
+from briefing.static_server import StaticServer
 
-from lighthouse import CATEGORIES, PAGE_KINDS, lighthouse, scores  # noqa: E402
-from site_server import CHROMIUM, CHROMIUM_ARGS, SiteServer, build_site  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 MARKETS = [f"Synthetic market {i}" for i in range(1, 41)]
 AI_KINDS = ["robot", "robotaxi", "AI assistant", "smart driving", "smart cockpit", "autonomous driving"]
@@ -270,39 +276,6 @@ def build_once(project: Path) -> None:
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_mb}))
 
 
-def shared_assets(site: Path) -> list[Path]:
-    """The JavaScript and CSS every page loads: Material's and ours."""
-    return [
-        *site.glob("assets/javascripts/bundle.*.js"),
-        *site.glob("assets/stylesheets/*.css"),
-        site / "assets/briefing.css",
-        *site.glob("assets/tables.js"),  # sortable tables (mkdocs.yml's extra_javascript)
-    ]
-
-
-def chart_assets(site: Path) -> list[Path]:
-    """What a page with a chart loads besides: the loader in its content, which adds the chart
-    scripts (Vega and vega-embed, charts.js); pages without a chart load none of it."""
-    return [site / "assets/chart-loader.js", site / "assets/vendor/vega-bundle.js", site / "assets/charts.js"]
-
-
-def measure_site(site: Path) -> dict:
-    pages = list(site.rglob("*.html"))
-    return {
-        "pages": len(pages),
-        "charts": len(list(site.glob("charts/*.svg"))),
-        "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
-        "page_html_kb_mean": sum(p.stat().st_size for p in pages) / len(pages) / 1e3,
-        # a missing asset fails here rather than shrinking the figure; a page with a chart loads both
-        "shared_js_css_gzip_kb": gzipped_kb(shared_assets(site)),
-        "chart_js_gzip_kb": gzipped_kb(chart_assets(site)),
-    }
-
-
-def gzipped_kb(paths: list[Path]) -> float:
-    return sum(len(gzip.compress(p.read_bytes())) for p in paths) / 1e3
-
-
 def large_table_spec_kb() -> dict[str, float]:
     """The markets chart drawn from LARGE_TABLE_ROWS named markets: its specs (Vega-Lite, and the
     Vega the page carries) must hold aggregates only."""
@@ -432,7 +405,7 @@ def lighthouse_scores(runs: int = LIGHTHOUSE_RUNS) -> dict:
     median of `runs` runs, one page at a time, and every run's performance score."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
-        server = SiteServer(root)
+        server = StaticServer(root, "/briefing/")
         try:
             build_site(root, SITE_URL=server.url)
             server.start()

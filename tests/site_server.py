@@ -8,25 +8,20 @@ root-absolute links are judged as they would be on a host that publishes under a
 
 from __future__ import annotations
 
-import functools
-import gzip
-import http.server
-import io
-import os
 import shutil
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+
+from briefing import measure
+from briefing.measure import CHROMIUM, CHROMIUM_ARGS
+from briefing.static_server import StaticServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -36,18 +31,6 @@ PREFIX = "/briefing/"
 NODE_MODULES = REPO / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-# Flags that let Chromium run headless as root here without reaching for any other host.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def require_chromium() -> str:
@@ -65,106 +48,6 @@ def require_npm_file(path: Path) -> Path:
             f"{path.relative_to(REPO)} is missing: run `npm ci` at the repository root", pytrace=False
         )
     return path
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    root: Path
-    prefix: str
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # clients that hang up early are fine
-            super().handle_error(request, client_address)
-
-
-# served gzipped when the client accepts it, besides text/*: what static hosts compress
-_COMPRESSIBLE = {"application/javascript", "application/json", "application/xml", "image/svg+xml"}
-
-
-@functools.lru_cache(maxsize=512)
-def _gzipped_cached(path: str, mtime_ns: int, size: int) -> bytes:
-    return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
-
-
-def _gzipped(path: str) -> bytes:
-    stat = os.stat(path)
-    return _gzipped_cached(path, stat.st_mtime_ns, stat.st_size)
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves root under prefix only: anything else, and any missing file, gets the site's 404.html.
-    Text (HTML, CSS, JavaScript, JSON, SVG, XML) is gzipped for clients that accept it."""
-
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        # lets linkchecker lift its per-host rate limit to maxrequestspersecond (tests/quality/linkcheckerrc)
-        self.send_header("LinkChecker", "local test server")
-        super().end_headers()
-
-    def translate_path(self, path: str) -> str:
-        path = unquote(urlsplit(path).path)
-        prefix = self.server.prefix
-        if not path.startswith(prefix):
-            return ""
-        target = (self.server.root / path[len(prefix) :]).resolve()
-        if target != self.server.root and self.server.root not in target.parents:
-            return ""
-        return str(target)
-
-    def send_head(self):  # the base class's: returns an open file, or None once it has answered
-        path = urlsplit(self.path).path
-        if path == self.server.prefix.rstrip("/"):
-            self.send_response(301)
-            self.send_header("Location", self.server.prefix)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
-        target = self.translate_path(self.path)
-        if target and os.path.isdir(target) and not os.path.isfile(os.path.join(target, "index.html")):
-            target = ""  # no directory listings
-        if not target or not os.path.exists(target):
-            self.send_error(404)
-            return None
-        return self._send_gzipped(target) or super().send_head()
-
-    def _send_gzipped(self, target: str) -> io.BytesIO | None:
-        """A text file gzipped, as static hosts serve it to a client that accepts gzip; None
-        for anything else (then the base class answers)."""
-        if os.path.isdir(target):
-            if not urlsplit(self.path).path.endswith("/"):
-                return None  # the base class redirects to the address with a slash
-            target = os.path.join(target, "index.html")
-        content_type = self.guess_type(target)
-        if not (content_type.startswith("text/") or content_type in _COMPRESSIBLE):
-            return None
-        if "gzip" not in self.headers.get("Accept-Encoding", ""):
-            return None
-        body = _gzipped(target)
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Last-Modified", self.date_time_string(int(os.stat(target).st_mtime)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = self.server.root / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
 
 @dataclass
@@ -188,49 +71,12 @@ class Site:
         return self.url + text
 
 
-class SiteServer:
-    """A small HTTP server on 127.0.0.1 and a free port, serving root under prefix, in a thread."""
-
-    def __init__(self, root: Path, prefix: str = PREFIX) -> None:
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
-        self.httpd.root = root.resolve()
-        self.httpd.prefix = prefix
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{prefix}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
-
-    def start(self) -> SiteServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 def build_site(site_dir: Path, project: Path = REPO, **environment: str) -> None:
-    """Build project (by default the real one) into site_dir with these environment variables
-    set (SITE_URL, SOURCE_DATE_EPOCH, ...); fail with the build's output."""
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "scripts" / "build.py"),
-            "--project",
-            str(project),
-            "--site-dir",
-            str(site_dir),
-        ],
-        env={**os.environ, **environment},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"scripts/build.py failed:\n{result.stdout}{result.stderr}", pytrace=False)
-    print(f"built {site_dir} with {environment} in {time.perf_counter() - start:.1f} s")
+    """measure.build_site, failing the test with the build's output."""
+    try:
+        measure.build_site(site_dir, project, **environment)
+    except measure.BuildFailed as failure:
+        pytest.fail(str(failure), pytrace=False)
 
 
 class _Shared:
@@ -266,7 +112,9 @@ _BROWSER = _Shared()
 
 def _open_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, Callable[[], None]]:
     root = tmp_path_factory.mktemp("served") / "site"
-    server = SiteServer(root)  # binds the port first: the build needs the address for SITE_URL
+    # binds the port first: the build needs the address for SITE_URL; the header lets linkchecker
+    # lift its per-host rate limit to maxrequestspersecond (tests/quality/linkcheckerrc)
+    server = StaticServer(root, PREFIX, headers={"LinkChecker": "local test server"})
     try:
         build_site(root, SITE_URL=server.url)
     except BaseException:
@@ -286,7 +134,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def serve_folder(root: Path, prefix: str = PREFIX) -> Iterator[Site]:
     """Serve an existing folder (a fixture site) for the length of a fixture."""
-    server = SiteServer(root, prefix).start()
+    server = StaticServer(root, prefix).start()
     try:
         yield Site(root.resolve(), server.url)
     finally:

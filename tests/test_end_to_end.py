@@ -5,7 +5,7 @@ import sys
 
 from conftest import REPO, tree_bytes
 
-from scripts.bench import chart_assets, measure_site, shared_assets
+from briefing.measure import chart_assets, measure_site, shared_assets
 
 SHARED_JS_CSS_GZIP_KB_MOST = 350  # issue 7
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import pytest
 from conftest import make_project
 from playwright.sync_api import Browser
-from site_server import TIMEOUT_MS, VIEWPORT, Site, SiteServer, build_site, draw_every_chart
+from site_server import PREFIX, TIMEOUT_MS, VIEWPORT, Site, build_site, draw_every_chart
 from test_hostile_input import HOSTILE, poison
+
+from briefing.static_server import StaticServer
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +68,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sit
     project = make_project(base / "project")
     used = poison(project / "data")
     root = base / "site"
-    server = SiteServer(root)  # binds the port first: the build needs the address for SITE_URL
+    server = StaticServer(root, PREFIX)  # binds the port first: the build needs the address for SITE_URL
     try:
         build_site(root, project, SITE_URL=server.url)
     except BaseException:

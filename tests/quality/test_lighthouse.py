@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lighthouse import LIGHTHOUSE, PAGE_KINDS, failed_audits, lighthouse, scores
 from site_server import Site, require_npm_file, serve_folder
+
+from briefing.measure import LIGHTHOUSE, PAGE_KINDS, failed_audits, lighthouse, scores
 
 pytestmark = pytest.mark.browser
 
