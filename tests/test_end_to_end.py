@@ -53,6 +53,10 @@ def test_builds_the_whole_site_into_a_fresh_project(real_project):
     assert shipped["tablesort"] in (vendor / "tablesort.js").read_text()
     stages = [line.split(":")[0] for line in result.stdout.splitlines()]
     assert stages == ["read", "validate", "model", "charts", "images", "render", "write", "mkdocs"]
+    # the charts' data tables are on their pages but not in the search index
+    index = (site / "search" / "search_index.json").read_text()
+    assert "drawn_to_pct" in (site / "targets" / "index.html").read_text()
+    assert "drawn_to_pct" not in index and "Sales targets" in index
 
 
 def test_the_javascript_and_css_a_page_loads_stay_under_350_kb_gzipped(real_project):
