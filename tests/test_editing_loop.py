@@ -322,6 +322,8 @@ def test_serve_shows_an_edit_first_then_its_images_and_a_bad_edit_as_a_banner(tm
     try:
         page = wait_for(url, lambda page: "<td>67.5%</td>" in page, 180, server, log)
         assert "71.5%" not in page and BANNER not in page
+        # the page cites the preview's own address (mkdocs.yml's default is port 8000)
+        assert f'<a href="{url}">{url}</a>, built' in page
         stated = page.count("<td>67.5%</td>")  # the first article's and CarNewsChina's
         image = fetch(f"{root}charts/growth-targets.svg")
         assert image is not None and "67.5" in image
