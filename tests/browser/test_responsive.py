@@ -194,7 +194,7 @@ def test_charts_still_fit_after_the_palette_and_the_window_change(site: Site, br
     page = new_phone_page(browser, watch, 1280)
     page.goto(site.url + "targets/")
     assert not chart_problems(page)
-    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.locator("form[data-briefing-palette] label:visible").first.click()
     page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
     draw_every_chart(page)
     for width in (390, 360, 768):

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from site_server import TIMEOUT_MS, Site, Watch, draw_every_chart, new_page
+from site_server import TIMEOUT_MS, VIEWPORT, Site, Watch, draw_every_chart, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -166,7 +166,7 @@ def test_charts_redraw_when_the_palette_is_toggled(site: Site, browser: Browser)
         page.evaluate(
             "document.querySelectorAll('.vl-chart .vega-embed svg.marks').forEach(s => s.dataset.old = '1')"
         )
-        page.locator("form[data-md-component=palette] label:visible").first.click()
+        page.locator("form[data-briefing-palette] label:visible").first.click()
         page.wait_for_function(
             "s => document.body.getAttribute('data-md-color-scheme') === s", arg=scheme, timeout=TIMEOUT_MS
         )
@@ -189,6 +189,36 @@ def test_charts_redraw_when_the_palette_is_toggled(site: Site, browser: Browser)
             assert fill == light_fill, f"charts did not return to light colours ({fill} != {light_fill})"
     assert not watch.problems, watch.problems
     page.context.close()
+
+
+def test_the_palette_follows_the_system_until_the_reader_chooses_and_keeps_the_choice(
+    site: Site, browser: Browser
+):
+    """The light/dark toggle (docs/assets/palette.js, in place of Material's palette component):
+    a dark system gets the dark palette; a click switches and is kept on the next page, reloaded
+    and under instant navigation; the toggle shown is the one that leads to the other palette."""
+    watch = Watch()
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="dark")
+    page = watch.attach(context.new_page())
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    page.goto(site.url)
+    page.wait_for_function(f"() => ({scheme})() === 'slate'", timeout=TIMEOUT_MS)
+    toggle = page.locator("form[data-briefing-palette] label:visible")
+    assert toggle.count() == 1 and toggle.get_attribute("title") == "Switch to light mode"
+    toggle.click()
+    page.wait_for_function(f"() => ({scheme})() === 'default'", timeout=TIMEOUT_MS)
+    assert toggle.get_attribute("title") == "Switch to dark mode"
+    page.locator(".md-nav__link", has_text="Sales targets").first.click()  # instant navigation
+    page.wait_for_url(site.url + "targets/")
+    assert page.evaluate(scheme) == "default"
+    page.reload()
+    assert page.evaluate(scheme) == "default", "the choice was not kept: the dark system won again"
+    assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "normal"
+    page.locator("form[data-briefing-palette] label:visible").click()
+    page.wait_for_function(f"() => ({scheme})() === 'slate'", timeout=TIMEOUT_MS)
+    assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "dark"
+    assert not watch.problems, watch.problems
+    context.close()
 
 
 def test_search_finds_pages_under_the_sub_path(site: Site, browser: Browser):
