@@ -2,7 +2,7 @@
 
 MkDocs 1.x is unmaintained, and Material for MkDocs 9.x reaches its end of life on 2027-05-05.
 ProperDocs, MkDocs' maintained fork, keeps the same interface under the package name
-`properdocs` (tests/test_properdocs.py builds the seed site with it and finds the same pages):
+`properdocs` (tests/test_end_to_end.py builds the seed site with it and finds the same pages):
 moving to it is a change of this module's imports.
 """
 

@@ -18,7 +18,7 @@ SOURCE_MARKERS = ("mkdocs.yml", "templates", ".git", "pyproject.toml")
 
 
 def publish_site(settings: MkDocsConfig, site_dir: Path) -> None:
-    """MkDocs builds settings' docs/ into site_dir (settings.site_dir is where that build went)."""
+    """MkDocs builds settings' docs/ into a fresh folder beside site_dir, swapped in once it succeeded."""
     _refuse_source_folder(site_dir, Path(settings.config_file_path))
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
