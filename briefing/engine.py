@@ -13,20 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mkdocs import __version__ as ENGINE_VERSION
 from mkdocs.commands.build import build as _build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.utils import get_relative_url
 
-from briefing.errors import PublishError, SetupError
+from briefing.errors import PublishError
 
-__all__ = ["LiveReloadServer", "MkDocsConfig", "build_pages", "load_settings", "relative_url"]
+__all__ = ["MkDocsConfig", "build_pages", "load_settings", "relative_url"]
 
-# requirements.lock's pin: the preview drives this version's live-reload server (briefing/serve.py)
-PINNED_VERSION = "1.6.1"
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
 
@@ -61,15 +57,6 @@ def build_pages(settings: MkDocsConfig, dirty: bool = False) -> None:
 
 def relative_url(target: str, base: str) -> str:
     return get_relative_url(target, base)
-
-
-def require_pinned_version() -> None:
-    """The preview reaches into MkDocs' server (briefing/serve.py): only the pinned version will do."""
-    if ENGINE_VERSION != PINNED_VERSION:
-        raise SetupError(
-            f"the preview needs MkDocs {PINNED_VERSION} (requirements.lock), found {ENGINE_VERSION}: "
-            f"run `make serve`, which installs the pinned version"
-        )
 
 
 class _Collect(logging.Handler):

@@ -13,87 +13,115 @@ hooks.on_env), and splits the work an edit causes in two passes:
 
 An edit that changes the navigation (pages added, removed or renamed) gets the full pass at
 once. A bad edit keeps the last good pages: the error is printed and shown on every page.
+
+Pages are served by a plain static server (briefing/static_server.py) from the last build, in
+threads of their own, while passes run in another: a request never waits for a build. Each page
+carries a line of script that waits on the preview for the next build and then reloads.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import watchdog.events
 import watchdog.observers
 
 from briefing.build import BuildReport, Project, build
-from briefing.engine import LiveReloadServer, MkDocsConfig, build_pages, load_settings, require_pinned_version
+from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
 from briefing.render import NAVIGATION_FILE
+from briefing.static_server import Handler, StaticServer
 from briefing.write import WriteReport
 
-FILE_CHANGES = [
+FILE_CHANGES = (
     watchdog.events.FileCreatedEvent,
     watchdog.events.FileModifiedEvent,
     watchdog.events.FileMovedEvent,
     watchdog.events.FileDeletedEvent,
     watchdog.events.FileClosedEvent,  # closed after writing
-]
+)
 SETTLE_SECONDS = 0.025  # a save seen, wait this long for the rest of it (editors write in steps)
-# The full pass waits until edits pause this long: MkDocs' server holds every request while a
-# build runs, so run at once it would hold the page the quick pass made for another ~0.8 s.
+# The full pass waits until edits pause this long, so that a run of edits each shows quickly.
 FULL_PASS_AFTER_SECONDS = 1.0
 # What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
 DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
+RELOAD_PATH = ".preview/reload"  # under the site's path: a browser waits there for the next build
+RELOAD_WAIT_SECONDS = 25  # then answers anyway, and the page asks again
 
 
-class _ChangeObserver(watchdog.observers.Observer):
-    """The system's file events (inotify on Linux), only those that change a file: reading
-    data/ and templates/, as every pass does, must not start another pass."""
+class Builds:
+    """The number of the build being served; pages wait on it to reload."""
 
-    def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
-        return super().schedule(
-            event_handler, path, recursive=recursive, event_filter=FILE_CHANGES, follow_symlink=follow_symlink
+    def __init__(self) -> None:
+        self.number = 0
+        self._changed = threading.Condition()
+
+    def published(self) -> None:
+        with self._changed:
+            self.number += 1
+            self._changed.notify_all()
+
+    def after(self, seen: int, timeout: float) -> int:
+        """The build's number once it is not `seen` (or after timeout)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.number != seen, timeout)
+            return self.number
+
+
+def reload_script(mount_path: str, number: int) -> bytes:
+    """A page's line of script: wait for a build after `number`, then reload."""
+    address = json.dumps(mount_path + RELOAD_PATH)
+    return (
+        f"<script>(function(){{var seen={number};function wait(){{"
+        f"fetch({address}+'?since='+seen,{{cache:'no-store'}})"
+        ".then(function(r){return r.text()})"
+        ".then(function(t){if(+t!==seen){location.reload()}else{wait()}},function(){setTimeout(wait,1000)})"
+        "}wait()})()</script>"
+    ).encode()
+
+
+class PreviewHandler(Handler):
+    """The static server's handler, plus the reload wait and a reload script in every page."""
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path != self.server.prefix + RELOAD_PATH:
+            super().do_GET()
+            return
+        seen = parse_qs(parts.query).get("since", ["-1"])[0]
+        number = self.server.builds.after(
+            int(seen) if seen.lstrip("-").isdigit() else -1, RELOAD_WAIT_SECONDS
         )
+        body = str(number).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def text_body(self, target: str) -> tuple[bytes | None, str | None]:
+        body = Path(target).read_bytes()
+        if target.endswith(".html"):
+            script = reload_script(self.server.prefix, self.server.builds.number)
+            body = body.replace(b"</body>", script + b"</body>", 1)
+        return body, None
 
 
-class PreviewServer(LiveReloadServer):
-    """MkDocs' live-reload server, told of changes by the system, able to queue a rebuild."""
-
-    def __init__(self, builder, host: str, port: int, root: str, mount_path: str) -> None:
-        super().__init__(builder, host, port, root, mount_path)
-        # the system's own file events (inotify on Linux) instead of MkDocs' polling every 0.5 s:
-        # a save is seen at once, and an idle preview costs nothing
-        self.observer = _ChangeObserver()
-        self.build_delay = SETTLE_SECONDS  # MkDocs waits 0.1 s
-        self._timer: threading.Timer | None = None
-
-    def rebuild_later(self, seconds: float, prepare: Callable[[], None]) -> None:
-        """Rebuild in `seconds` (prepare() first), unless rebuild_later is called again before."""
-        if self._timer is not None:
-            self._timer.cancel()
-
-        def fire() -> None:
-            prepare()
-            # what the server's own file watcher does on a change (mkdocs 1.6, pinned)
-            with self._rebuild_cond:
-                self._want_rebuild = True
-                self._rebuild_cond.notify_all()
-
-        self._timer = threading.Timer(seconds, fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def shutdown(self, wait: bool = False) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        super().shutdown(wait)
+def preview_server(served: Path, mount_path: str, builds: Builds, address: tuple[str, int]) -> StaticServer:
+    server = StaticServer(served, mount_path, {"Cache-Control": "no-store"}, address, PreviewHandler)
+    server.httpd.builds = builds
+    return server
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -191,13 +219,90 @@ def _navigation_changed(written: WriteReport) -> bool:
     return NAVIGATION_FILE in written.written or bool(written.removed)
 
 
+class Passes:
+    """Runs the preview's passes one at a time, in a thread of its own: a quick pass once a
+    save has settled, a full pass once edits pause; each pass published to the pages."""
+
+    def __init__(self, preview: Preview, builds: Builds) -> None:
+        self.preview, self.builds = preview, builds
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._edit_at: float | None = None  # when the last save settles
+        self._full_at: float | None = None  # when the full pass is due
+        self._stopped = False
+        self.thread = threading.Thread(target=self._run, name="preview-passes", daemon=True)
+
+    def edited(self) -> None:
+        with self._lock:
+            self._edit_at, self._full_at = time.monotonic() + SETTLE_SECONDS, None
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+        self.thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stopped:
+            with self._lock:
+                due = self._edit_at if self._edit_at is not None else self._full_at
+            self._wake.wait(None if due is None else max(0.0, due - time.monotonic()))
+            self._wake.clear()
+            with self._lock:
+                now = time.monotonic()
+                edit = self._edit_at is not None and now >= self._edit_at
+                full = not edit and self._full_at is not None and now >= self._full_at
+                if edit:
+                    self._edit_at = None
+                if full:
+                    self._full_at = None
+            if self._stopped or not (edit or full):
+                continue
+            if full:
+                self.preview.ask_for_full_pass()
+            full_should_follow = self.preview.rebuild()
+            self.builds.published()
+            if full_should_follow:
+                with self._lock:
+                    if self._edit_at is None:
+                        self._full_at = time.monotonic() + FULL_PASS_AFTER_SECONDS
+
+
+class _Edits(watchdog.events.FileSystemEventHandler):
+    """The system's file events (inotify on Linux) that change a watched file: reading data/
+    and templates/, as every pass does, must not start another pass."""
+
+    def __init__(self, passes: Passes, only: Path | None = None) -> None:
+        self.passes, self.only = passes, only
+
+    def on_any_event(self, event: watchdog.events.FileSystemEvent) -> None:
+        if not isinstance(event, FILE_CHANGES):
+            return
+        paths = {Path(os.fsdecode(event.src_path)), Path(os.fsdecode(getattr(event, "dest_path", "") or "."))}
+        if self.only is None or self.only in paths:
+            self.passes.edited()
+
+
+def watch_edits(project: Project, passes: Passes) -> watchdog.observers.Observer:
+    observer = watchdog.observers.Observer()
+    for folder in (
+        project.data_dir,
+        project.templates_dir,
+        project.docs_dir / "assets",
+        project.root / "overrides",
+    ):
+        if folder.is_dir():
+            observer.schedule(_Edits(passes), str(folder), recursive=True)
+    observer.schedule(_Edits(passes, only=project.config_file), str(project.config_file.parent))
+    return observer
+
+
 def _interrupt(signal_number: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 def serve(project: Project, dev_addr: str) -> None:
     """Build, then serve the preview at dev_addr until interrupted (Ctrl-C, or SIGTERM)."""
-    require_pinned_version()
     signal.signal(signal.SIGTERM, _interrupt)  # a stop from a process manager cleans up too
     logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
     host, _, port = dev_addr.rpartition(":")
@@ -205,28 +310,24 @@ def serve(project: Project, dev_addr: str) -> None:
         report = BuildReport(say=lambda line: print(line, flush=True))
         preview = Preview(project, Path(workspace) / "site", dev_addr, report)
         preview.load_config()
-
-        def rebuild() -> None:
-            if preview.rebuild():
-                server.rebuild_later(FULL_PASS_AFTER_SECONDS, preview.ask_for_full_pass)
-
-        server = PreviewServer(rebuild, host, int(port), str(preview.served), preview.mount_path)
+        builds = Builds()
+        passes = Passes(preview, builds)
+        observer = watch_edits(project, passes)
+        server = None
         try:
-            rebuild()
-            for watched in (
-                project.data_dir,
-                project.templates_dir,
-                project.docs_dir / "assets",
-                project.root / "overrides",
-                project.config_file,
-            ):
-                if watched.exists():
-                    server.watch(str(watched))
-            preview.config.plugins.on_serve(server, config=preview.config, builder=rebuild)
+            preview.rebuild()  # the first pages, before there is anything to serve
+            server = preview_server(preview.served, preview.mount_path, builds, (host, int(port))).start()
+            passes.thread.start()
+            observer.start()
             print(f"preview: serving {preview.config.site_url} (Ctrl-C stops it)", flush=True)
-            server.serve()
+            while True:
+                time.sleep(3600)
         except KeyboardInterrupt:
             print("preview: stopped", file=sys.stderr)
         finally:
-            server.shutdown()
+            observer.stop()
+            if passes.thread.is_alive():
+                passes.stop()
+            if server is not None:
+                server.stop()
             preview.config.plugins.on_shutdown()

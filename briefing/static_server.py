@@ -43,7 +43,7 @@ def _gzipped(path: str) -> bytes:
     return _gzipped_cached(path, stat.st_mtime_ns, stat.st_size)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class Handler(http.server.SimpleHTTPRequestHandler):
     """Serves root under prefix only: anything else, and any missing file, gets the site's 404.html.
     Text (HTML, CSS, JavaScript, JSON, SVG, XML) is gzipped for clients that accept it."""
 
@@ -62,8 +62,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         prefix = self.server.prefix
         if not path.startswith(prefix):
             return ""
-        target = (self.server.root / path[len(prefix) :]).resolve()
-        if target != self.server.root and self.server.root not in target.parents:
+        root = self.server.root.resolve()  # each request: root may be a link that moves to a new build
+        target = (root / path[len(prefix) :]).resolve()
+        if target != root and root not in target.parents:
             return ""
         return str(target)
 
@@ -81,11 +82,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not target or not os.path.exists(target):
             self.send_error(404)
             return None
-        return self._send_gzipped(target) or super().send_head()
+        return self._send_text(target) or super().send_head()
 
-    def _send_gzipped(self, target: str) -> io.BytesIO | None:
-        """A text file gzipped, as static hosts serve it to a client that accepts gzip; None
-        for anything else (then the base class answers)."""
+    def text_body(self, target: str) -> tuple[bytes | None, str | None]:
+        """A text file's body as sent and its content encoding: gzipped, as static hosts serve
+        it to a client that accepts gzip; (None, None) for the base class to send the file."""
+        if "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return None, None
+        return _gzipped(target), "gzip"
+
+    def _send_text(self, target: str) -> io.BytesIO | None:
+        """A text file's body from text_body(); None for anything else (the base class answers)."""
         if os.path.isdir(target):
             if not urlsplit(self.path).path.endswith("/"):
                 return None  # the base class redirects to the address with a slash
@@ -93,12 +100,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         content_type = self.guess_type(target)
         if not (content_type.startswith("text/") or content_type in _COMPRESSIBLE):
             return None
-        if "gzip" not in self.headers.get("Accept-Encoding", ""):
+        body, encoding = self.text_body(target)
+        if body is None:
             return None
-        body = _gzipped(target)
         self.send_response(200)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Encoding", "gzip")
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
         self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Last-Modified", self.date_time_string(int(os.stat(target).st_mtime)))
@@ -120,14 +128,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 class StaticServer:
-    """A small HTTP server on 127.0.0.1 and a free port, serving root under prefix, in a thread."""
+    """A small HTTP server (by default on 127.0.0.1 and a free port) serving root under prefix,
+    in a thread. root may be a symbolic link: a request reads the folder it points to then."""
 
-    def __init__(self, root: Path, prefix: str = "/", headers: dict[str, str] | None = None) -> None:
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
-        self.httpd.root = root.resolve()
+    def __init__(
+        self,
+        root: Path,
+        prefix: str = "/",
+        headers: dict[str, str] | None = None,
+        address: tuple[str, int] = ("127.0.0.1", 0),
+        handler: type[Handler] | None = None,
+    ) -> None:
+        self.httpd = _Server(address, handler or Handler)
+        self.httpd.root = Path(os.path.abspath(root))
         self.httpd.prefix = prefix
         self.httpd.headers = headers or {}
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{prefix}"
+        host, port = self.httpd.server_address[:2]
+        self.url = f"http://{host}:{port}{prefix}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
 
     def start(self) -> StaticServer:
