@@ -138,6 +138,7 @@ def shared_assets(site: Path) -> list[Path]:
         *site.glob("assets/javascripts/bundle.*.js"),
         *site.glob("assets/stylesheets/*.css"),
         site / "assets/briefing.css",
+        site / "assets/palette.js",  # the light/dark toggle (mkdocs.yml's extra_javascript)
         *site.glob("assets/tables.js"),  # sortable tables (mkdocs.yml's extra_javascript)
     ]
 
