@@ -12,14 +12,14 @@ from pathlib import Path
 from briefing import read, validate
 from briefing.cache import Cache, cache_key, digest
 from briefing.changes import change_log, change_record
-from briefing.charts import build_charts
+from briefing.charts import Chart, build_charts
 from briefing.engine import MkDocsConfig, load_settings, site_url
 from briefing.images import ChartImages, render_images
 from briefing.model import build_model
 from briefing.progress import ProgressLine
 from briefing.publish import publish_site
-from briefing.read import read_chart_images, read_data_history, read_dataset, read_files, read_published
-from briefing.render import CHARTS_DIR, PRINT_PAGE, SiteInfo, render_site
+from briefing.read import read_data_history, read_dataset, read_published
+from briefing.render import SiteInfo, render_site
 from briefing.validate import Dataset, validate_dataset
 from briefing.vendor import vendor_assets
 from briefing.write import WriteReport, write_docs
@@ -103,7 +103,7 @@ def _count_cached(outputs: dict, made: str) -> str:
 
 
 def _count_images(images: dict[str, ChartImages]) -> str:
-    fresh = {chart_id: image for chart_id, image in images.items() if not image.stand_in}
+    fresh = {chart_id: image for chart_id, image in images.items() if not image.kept}
     kept = len(images) - len(fresh)
     return _count_cached(fresh, "rendered") + (f", {kept} left as they were" if kept else "")
 
@@ -119,20 +119,24 @@ def check(project: Project, report: BuildReport, cache: Cache) -> Dataset:
         return cache.remembered(key, lambda: validate_dataset(raw, cache))
 
 
+# The images stage: each chart's images, from the charts, the cache and a progress callback.
+ImagesStage = Callable[[dict[str, Chart], Cache, Callable[[int, int], None]], dict[str, ChartImages]]
+
+
 def build(
     project: Project,
     report: BuildReport,
     publish: bool = True,
-    quick: bool = False,
     settings: MkDocsConfig | None = None,
+    images_of: ImagesStage = render_images,
+    kept_files: Callable[[], dict[str, bytes]] = dict,
 ) -> WriteReport:
     """The whole pipeline; returns what the writer did to docs/.
 
     settings: mkdocs.yml as loaded once by the caller (the preview keeps it between builds).
-
-    quick (the preview's first pass after an edit): what the edited page does not show keeps
-    its last version, so the edit shows sooner: static images not in the cache (the live chart
-    shows the edit) and the printable page (the whole briefing: MkDocs' slowest page).
+    images_of and kept_files let a caller compose the stages otherwise: files kept_files()
+    returns are written instead of the rendered ones (the preview's first pass after an edit
+    keeps the last images of charts not in the cache, and the last printable page).
     """
     cache = Cache(project.cache_dir)
     dataset = check(project, report, cache)
@@ -153,13 +157,10 @@ def build(
     with report.stage("charts", lambda: _count_cached(charts, "built")):
         charts = build_charts(model, cache)
     with report.stage("images", lambda: _count_images(images)):
-        stand_ins = read_chart_images(project.docs_dir / CHARTS_DIR, charts) if quick else {}
-        images = render_images(charts, cache, report.advance, stand_ins)
+        images = images_of(charts, cache, report.advance)
         assets = vendor_assets()
     with report.stage("render", lambda: f"{len(files)} files"):
-        files = render_site(model, charts, images, assets, site, project.templates_dir)
-        if quick:
-            files |= read_files(project.docs_dir, [PRINT_PAGE])
+        files = render_site(model, charts, images, assets, site, project.templates_dir) | kept_files()
     with report.stage(
         "write",
         lambda: (

@@ -32,7 +32,7 @@ class ChartImages:
     svg: bytes
     png: bytes
     cached: bool
-    stand_in: bool = False  # the last build's images, kept while a preview shows an edit first
+    kept: bool = False  # an earlier build's images, kept as they were: not rendered for this chart
 
     @property
     def size(self) -> tuple[int, int]:
@@ -58,26 +58,37 @@ def _render(spec: dict) -> tuple[bytes, bytes]:
     return svg.encode(), png
 
 
+def image_keys(charts: dict[str, Chart]) -> dict[str, str]:
+    """Each chart's cache key (its images are cached under it, .svg and .png)."""
+    return {
+        chart_id: cache_key("chart-images", THIS_CODE, PNG_SCALE, static_spec(chart.spec))
+        for chart_id, chart in charts.items()
+    }
+
+
+def cached_chart_ids(charts: dict[str, Chart], cache: Cache) -> set[str]:
+    """The charts whose images the cache holds."""
+    return {
+        chart_id
+        for chart_id, key in image_keys(charts).items()
+        if cache.get(key + ".svg") is not None and cache.get(key + ".png") is not None
+    }
+
+
 def render_images(
     charts: dict[str, Chart],
     cache: Cache,
     progress: Callable[[int, int], None] = lambda done, total: None,
-    stand_ins: dict[str, tuple[bytes, bytes]] | None = None,
 ) -> dict[str, ChartImages]:
-    """Every chart's images, from the cache or rendered; a chart with a stand-in (its last SVG
-    and PNG) is not rendered now, so that a preview can show an edit before its images."""
+    """Every chart's images, from the cache or rendered."""
     specs = {chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}
-    keys = {
-        chart_id: cache_key("chart-images", THIS_CODE, PNG_SCALE, spec) for chart_id, spec in specs.items()
-    }
+    keys = image_keys(charts)
     images: dict[str, ChartImages] = {}
     missing = []
     for chart_id, key in keys.items():
         svg, png = cache.get(key + ".svg"), cache.get(key + ".png")
         if svg is not None and png is not None:
             images[chart_id] = ChartImages(svg, png, cached=True)
-        elif stand_ins and chart_id in stand_ins:
-            images[chart_id] = ChartImages(*stand_ins[chart_id], cached=False, stand_in=True)
         else:
             missing.append(chart_id)
     workers = min(os.cpu_count() or 1, len(missing))

@@ -281,17 +281,3 @@ def read_data_history(
         files[commit][name] = answer[at : at + size]
         at += size + 1
     return [DataVersion(date, commit, files[commit]) for commit, date in commits]
-
-
-def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, bytes]]:
-    """The SVG and PNG the last build wrote for each chart, where it wrote both."""
-    names = {chart_id: (f"{chart_id}.svg", f"{chart_id}.png") for chart_id in chart_ids}
-    found = read_files(charts_dir, [name for pair in names.values() for name in pair])
-    both = {chart_id: pair for chart_id, pair in names.items() if set(pair) <= found.keys()}
-    return {chart_id: (found[svg], found[png]) for chart_id, (svg, png) in both.items()}
-
-
-def read_files(folder: Path, relative_paths: Iterable[str]) -> dict[str, bytes]:
-    """Those of the files that exist under folder, by their relative path."""
-    paths = {relative: folder / relative for relative in relative_paths}
-    return {relative: path.read_bytes() for relative, path in paths.items() if path.is_file()}

@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -37,10 +38,12 @@ from urllib.parse import parse_qs, urlsplit
 import watchdog.events
 import watchdog.observers
 
-from briefing.build import BuildReport, Project, build
+from briefing.build import BuildReport, ImagesStage, Project, build
+from briefing.cache import Cache
 from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
-from briefing.render import NAVIGATION_FILE
+from briefing.images import ChartImages, cached_chart_ids, render_images
+from briefing.render import CHARTS_DIR, NAVIGATION_FILE, PRINT_PAGE
 from briefing.static_server import Handler, StaticServer
 from briefing.write import WriteReport
 
@@ -185,7 +188,8 @@ class Preview:
     def _build_pages(self, quick: bool) -> bool:
         """The pipeline, then MkDocs; whether that was a quick pass."""
         try:
-            written = build(self.project, self.report, publish=False, quick=quick, settings=self.config)
+            stages = quick_stages(self.project.docs_dir) if quick else {}
+            written = build(self.project, self.report, publish=False, settings=self.config, **stages)
             error = None
         except BriefingError as problem:
             written, error = None, str(problem)
@@ -213,6 +217,48 @@ class Preview:
         link.replace(self.served)  # one rename: the old build or the new, never neither
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
+
+
+def quick_stages(docs_dir: Path) -> dict:
+    """How the quick pass composes the pipeline: what the edited page does not show keeps its
+    last version, so the edit shows sooner (the full pass after it makes them anew)."""
+    return {
+        "images_of": images_keeping_the_last(docs_dir / CHARTS_DIR),
+        "kept_files": lambda: read_files(docs_dir, [PRINT_PAGE]),  # the whole briefing: MkDocs' slowest page
+    }
+
+
+def images_keeping_the_last(charts_dir: Path) -> ImagesStage:
+    """The images stage, except that a chart whose images are not in the cache keeps the last
+    ones written (its live chart shows the edit already) instead of being rendered now."""
+
+    def images_of(charts: dict, cache: Cache, progress: Callable[[int, int], None]) -> dict[str, ChartImages]:
+        last = read_chart_images(charts_dir, set(charts) - cached_chart_ids(charts, cache))
+        made = render_images(
+            {chart_id: chart for chart_id, chart in charts.items() if chart_id not in last}, cache, progress
+        )
+        return {
+            chart_id: made[chart_id]
+            if chart_id in made
+            else ChartImages(*last[chart_id], cached=False, kept=True)
+            for chart_id in charts
+        }
+
+    return images_of
+
+
+def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, bytes]]:
+    """The SVG and PNG the last build wrote for each chart, where it wrote both."""
+    names = {chart_id: (f"{chart_id}.svg", f"{chart_id}.png") for chart_id in chart_ids}
+    found = read_files(charts_dir, [name for pair in names.values() for name in pair])
+    both = {chart_id: pair for chart_id, pair in names.items() if set(pair) <= found.keys()}
+    return {chart_id: (found[svg], found[png]) for chart_id, (svg, png) in both.items()}
+
+
+def read_files(folder: Path, relative_paths: Iterable[str]) -> dict[str, bytes]:
+    """Those of the files that exist under folder, by their relative path."""
+    paths = {relative: folder / relative for relative in relative_paths}
+    return {relative: path.read_bytes() for relative, path in paths.items() if path.is_file()}
 
 
 def _navigation_changed(written: WriteReport) -> bool:

@@ -6,9 +6,20 @@ import threading
 import urllib.request
 
 import pytest
+from conftest import REPO
 
 from briefing.build import BuildReport, Project
-from briefing.serve import RELOAD_PATH, Builds, Preview, preview_server
+from briefing.cache import Cache
+from briefing.charts import build_charts
+from briefing.images import render_images
+from briefing.model import build_model
+from briefing.read import read_dataset
+from briefing.serve import RELOAD_PATH, Builds, Preview, images_keeping_the_last, preview_server
+from briefing.validate import validate_dataset
+
+
+def site_charts():
+    return build_charts(build_model(validate_dataset(read_dataset(REPO / "data"))), Cache(None))
 
 
 def fetch(url: str) -> str:
@@ -61,3 +72,26 @@ def test_pages_are_served_from_the_last_build_while_the_next_is_made(preview):
         assert "var seen=1;" in fetch(url)  # pages served now wait for the build after it
     finally:
         server.stop()
+
+
+def test_the_quick_pass_keeps_the_last_images_of_a_chart_not_in_the_cache(tmp_path):
+    charts = site_charts()
+    cache = Cache(tmp_path / "cache")
+    cached_id, waiting_id = "timeline", "growth-targets"
+    render_images({cached_id: charts[cached_id]}, cache)
+    last = tmp_path / "charts"  # what the last build wrote
+    last.mkdir()
+    for chart_id in (cached_id, waiting_id):
+        (last / f"{chart_id}.svg").write_bytes(b"<svg>last</svg>")
+        (last / f"{chart_id}.png").write_bytes(b"last png")
+
+    images = images_keeping_the_last(last)(charts, cache, lambda done, total: None)
+
+    assert list(images) == list(charts)
+    assert (images[waiting_id].svg, images[waiting_id].png) == (b"<svg>last</svg>", b"last png")
+    assert images[waiting_id].kept and not images[waiting_id].cached
+    assert images[cached_id].cached and images[cached_id].svg != b"<svg>last</svg>"  # the cache wins
+    rendered = {chart_id for chart_id, image in images.items() if not image.cached and not image.kept}
+    assert rendered == set(charts) - {cached_id, waiting_id}  # no last images: rendered now
+    # the kept images went nowhere near the cache: the next full pass renders the real ones
+    assert not render_images({waiting_id: charts[waiting_id]}, cache)[waiting_id].cached
