@@ -56,6 +56,11 @@ class Project:
     def config_file(self) -> Path:
         return self.root / "mkdocs.yml"
 
+    @property
+    def publish_record(self) -> Path:
+        """What the last build of site_dir was made of (briefing/publish.py), in the cache."""
+        return self.cache_dir / "published" / f"{digest(str(self.site_dir).encode())}.json"
+
 
 def site_info(settings: MkDocsConfig) -> SiteInfo:
     """The site's name and public address as MkDocs reads them, and the build date.
@@ -169,7 +174,7 @@ def build(
     ):
         written = write_docs(files, project.docs_dir)
     if publish:
-        with report.stage("mkdocs", lambda: f"site in {project.site_dir}"):
-            publish_site(settings, project.site_dir)
+        with report.stage("mkdocs", lambda: f"site in {project.site_dir}, {how}"):
+            how = publish_site(settings, project.site_dir, project.publish_record)
     cache.prune()
     return written

@@ -8,6 +8,7 @@ moving to it is a change of this module's imports.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,10 @@ from briefing.errors import PublishError
 __all__ = ["MkDocsConfig", "build_pages", "load_settings", "relative_url"]
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+SEARCH_INDEX = "search/search_index.json"
+# What MkDocs warns about on every dirty build (only the pages whose source changed): the
+# callers make sure the rest of the site is the last build's of the same page set.
+DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
 
 
 def load_settings(config_file: Path, site_dir: Path | None = None, strict: bool = True) -> MkDocsConfig:
@@ -68,12 +73,41 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage().replace("\n", " "))
 
 
+class _QuietDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(DIRTY_BUILD_WARNING)
+
+
 @contextmanager
 def _warnings() -> Iterator[list[str]]:
-    collect = _Collect()
-    logger = logging.getLogger("mkdocs")
+    """MkDocs' warnings, each a message; its warning that a build is dirty is not one (filtered
+    before strict mode counts it)."""
+    collect, quiet = _Collect(), _QuietDirtyWarning()
+    logger, build_logger = logging.getLogger("mkdocs"), logging.getLogger("mkdocs.commands.build")
     logger.addHandler(collect)
+    build_logger.addFilter(quiet)
     try:
         yield collect.messages
     finally:
         logger.removeHandler(collect)
+        build_logger.removeFilter(quiet)
+
+
+def merged_search_index(last_full: bytes, dirty: bytes) -> bytes:
+    """The search index a full build writes, from the last full build's and a dirty build's
+    (Material writes only the pages that build made): each page's entries from the newer index,
+    in the last one's page order, serialised as Material does."""
+    last, partial = json.loads(last_full), json.loads(dirty)
+    rebuilt: dict[str, list[dict]] = {}
+    for entry in partial["docs"]:
+        rebuilt.setdefault(entry["location"].split("#")[0], []).append(entry)
+    docs: list[dict] = []
+    for entry in last["docs"]:
+        page = entry["location"].split("#")[0]
+        if page not in rebuilt:
+            docs.append(entry)
+        elif entry["location"] == page:  # the page's first entry: the newer ones in its place
+            docs += rebuilt[page]
+    return json.dumps(
+        {"config": partial["config"], "docs": docs}, separators=(",", ":"), default=str
+    ).encode()

@@ -1,36 +1,117 @@
 """Stage 7, publish: MkDocs builds docs/ into a fresh folder beside site/, swapped in on success.
 
 A failed or interrupted build leaves the previous site/ byte-for-byte as it was.
+
+When only the content of docs/ changed since the last build (the same files, the same
+mkdocs.yml, theme overrides and hooks), the build is incremental: the fresh folder starts as a
+copy of site/ and MkDocs renders only the pages whose Markdown changed (its dirty build); the
+search index is put back together as a full build writes it. The result is byte-identical to a
+full build (tests/test_publish.py compares the two after a sequence of edits). Anything else is
+a full build, and the reason is given.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
 import tempfile
 from pathlib import Path
 
-from briefing.engine import MkDocsConfig, build_pages
+from briefing import hooks
+from briefing.engine import SEARCH_INDEX, MkDocsConfig, build_pages, merged_search_index
 from briefing.errors import OutputError
+from briefing.render import NAVIGATION_FILE
 
 SOURCE_MARKERS = ("mkdocs.yml", "templates", ".git", "pyproject.toml")
 
 
-def publish_site(settings: MkDocsConfig, site_dir: Path) -> None:
-    """MkDocs builds settings' docs/ into a fresh folder beside site_dir, swapped in once it succeeded."""
-    _refuse_source_folder(site_dir, Path(settings.config_file_path))
+# what the environment may change in mkdocs.yml (its !ENV tags)
+SETTINGS_FROM_ENVIRONMENT = ("SITE_URL", "BRIEFING_DIRECTORY_URLS", "BRIEFING_SEARCH", "BRIEFING_OFFLINE")
+
+
+def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | None = None) -> str:
+    """MkDocs builds settings' docs/ into a fresh folder beside site_dir, swapped in once it
+    succeeded; returns how: "incremental (N pages)" or "full: <why>". record_file keeps what the
+    build was made of, for the next one to be incremental (without it, every build is full)."""
+    config_file = Path(settings.config_file_path)
+    _refuse_source_folder(site_dir, config_file)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    record = _build_record(settings)
+    last = _last_record(record_file)
+    why_full = _why_full(record, last, site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     settings.site_dir = str(staging)
     try:
-        build_pages(settings)
+        if why_full is None:
+            changed = _changed_pages(record, last)
+            shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
+            last_index = (staging / SEARCH_INDEX).read_bytes()
+            build_pages(settings, dirty=True)
+            (staging / SEARCH_INDEX).write_bytes(
+                merged_search_index(last_index, (staging / SEARCH_INDEX).read_bytes())
+            )
+            how = f"incremental ({changed} pages)"
+        else:
+            build_pages(settings)
+            how = f"full: {why_full}"
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         settings.site_dir = str(site_dir)
     _swap_into_place(staging, site_dir)
+    if record_file is not None:
+        record_file.parent.mkdir(parents=True, exist_ok=True)
+        record_file.write_text(json.dumps(record, sort_keys=True))
+    return how
+
+
+def _build_record(settings: MkDocsConfig) -> dict:
+    """What a build is made of: every file of docs/ by its hash, and the rest of its inputs."""
+    docs = Path(settings.docs_dir)
+    overrides = Path(settings.config_file_path).parent / "overrides"
+    inputs = hashlib.sha256()
+    for path in [Path(settings.config_file_path), Path(hooks.__file__), *sorted(overrides.rglob("*"))]:
+        if path.is_file():
+            inputs.update(str(path).encode() + b"\0" + path.read_bytes())
+    inputs.update(json.dumps({name: os.environ.get(name) for name in SETTINGS_FROM_ENVIRONMENT}).encode())
+    return {
+        "inputs": inputs.hexdigest(),
+        "docs": {
+            path.relative_to(docs).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(docs.rglob("*"))
+            if path.is_file()
+        },
+    }
+
+
+def _last_record(record_file: Path | None) -> dict | None:
+    try:
+        return None if record_file is None else json.loads(record_file.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _why_full(record: dict, last: dict | None, site_dir: Path) -> str | None:
+    """Why this build cannot be incremental, or None when it can."""
+    if last is None or not (site_dir / SEARCH_INDEX).is_file():
+        return "no record of the last build"
+    if last["inputs"] != record["inputs"]:
+        return "mkdocs.yml, the theme overrides or the hooks changed"
+    if last["docs"].keys() != record["docs"].keys():
+        return "files were added to docs/ or removed from it"
+    if last["docs"].get(NAVIGATION_FILE) != record["docs"].get(NAVIGATION_FILE):
+        return "the navigation changed"  # every page shows it
+    return None
+
+
+def _changed_pages(record: dict, last: dict) -> int:
+    return sum(
+        1 for name, digest in record["docs"].items() if name.endswith(".md") and last["docs"][name] != digest
+    )
 
 
 def _refuse_source_folder(site_dir: Path, config_file: Path) -> None:

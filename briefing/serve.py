@@ -22,7 +22,6 @@ carries a line of script that waits on the preview for the next build and then r
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import signal
@@ -57,8 +56,6 @@ FILE_CHANGES = (
 SETTLE_SECONDS = 0.025  # a save seen, wait this long for the rest of it (editors write in steps)
 # The full pass waits until edits pause this long, so that a run of edits each shows quickly.
 FULL_PASS_AFTER_SECONDS = 1.0
-# What the quick pass's own MkDocs build warns about, every time; the full pass follows it.
-DIRTY_BUILD_WARNING = "A 'dirty' build is being performed"
 RELOAD_PATH = ".preview/reload"  # under the site's path: a browser waits there for the next build
 RELOAD_WAIT_SECONDS = 25  # then answers anyway, and the page asks again
 
@@ -125,11 +122,6 @@ def preview_server(served: Path, mount_path: str, builds: Builds, address: tuple
     server = StaticServer(served, mount_path, {"Cache-Control": "no-store"}, address, PreviewHandler)
     server.httpd.builds = builds
     return server
-
-
-class _QuietDirtyWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(DIRTY_BUILD_WARNING)
 
 
 @dataclass
@@ -350,7 +342,6 @@ def _interrupt(signal_number: int, frame: object) -> None:
 def serve(project: Project, dev_addr: str) -> None:
     """Build, then serve the preview at dev_addr until interrupted (Ctrl-C, or SIGTERM)."""
     signal.signal(signal.SIGTERM, _interrupt)  # a stop from a process manager cleans up too
-    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
     host, _, port = dev_addr.rpartition(":")
     with tempfile.TemporaryDirectory(prefix="briefing-preview-") as workspace:
         report = BuildReport(say=lambda line: print(line, flush=True))

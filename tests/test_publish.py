@@ -1,6 +1,7 @@
 import pytest
 from conftest import tree_bytes
 
+from briefing.build import BuildReport, Project, build
 from briefing.engine import load_settings
 from briefing.errors import OutputError, PublishError
 from briefing.publish import publish_site
@@ -36,3 +37,67 @@ def test_refuses_to_replace_a_folder_holding_sources(docs_project):
     with pytest.raises(OutputError, match="holds sources"):
         publish_site(load_settings(docs_project / "mkdocs.yml"), docs_project)
     assert (docs_project / "docs" / "index.md").exists()
+
+
+def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
+    mini_project, tmp_path, monkeypatch
+):
+    """After each edit, the site the build publishes (incremental where it can be) is byte for
+    byte the site a full MkDocs build makes of the same docs/; an edit that changes the page set
+    or mkdocs.yml falls back to a full build and says why."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    project = Project.at(mini_project)
+    data = mini_project / "data"
+    organisations, targets = data / "organisations.csv", data / "sales_targets.csv"
+    template, config = mini_project / "templates" / "targets.md.j2", mini_project / "mkdocs.yml"
+    omega = (
+        "omega,Omega Autos,automaker,,fixture-source,Omega Autos,\n",
+        "omega-total,omega,total,,one year,2030,this year,90000,,exact,20,,exact,,"
+        "Omega targets 90000 vehicles.,fixture-source,90000,\n",
+    )
+    edits = [
+        (
+            "a figure",
+            lambda: targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,")),
+        ),
+        ("a template", lambda: template.write_text(template.read_text() + "\nA sentence the edit adds.\n")),
+        (
+            "an organisation added",
+            lambda: (
+                organisations.write_text(organisations.read_text() + omega[0]),
+                targets.write_text(targets.read_text() + omega[1]),
+            ),
+        ),
+        (
+            "an organisation removed",
+            lambda: (
+                organisations.write_text(organisations.read_text().replace(omega[0], "")),
+                targets.write_text(targets.read_text().replace(omega[1], "")),
+            ),
+        ),
+        (
+            "mkdocs.yml",
+            lambda: config.write_text(config.read_text().replace('site_name: "', 'site_name: "Edited ', 1)),
+        ),
+    ]
+    expected = [
+        "incremental (",
+        "incremental (",
+        "full: files were added",
+        "full: files were added",
+        "full: mkdocs.yml",
+    ]
+
+    def published() -> str:
+        lines: list[str] = []
+        build(project, BuildReport(say=lines.append))
+        return next(line for line in lines if line.startswith("mkdocs: "))
+
+    assert "full: no record of the last build" in published()
+    for (edit, make), how in zip(edits, expected, strict=True):
+        make()
+        line = published()
+        assert how in line, f"{edit}: {line}"
+        full = tmp_path / f"full-{len(how)}-{edit.replace(' ', '-')}"
+        assert publish_site(load_settings(config), full).startswith("full: no record")
+        assert tree_bytes(project.site_dir) == tree_bytes(full), f"{edit}: the incremental site differs"
