@@ -22,7 +22,7 @@ from mkdocs.utils import get_relative_url
 
 from briefing.errors import PublishError
 
-__all__ = ["MkDocsConfig", "build_pages", "load_settings", "relative_url"]
+__all__ = ["MkDocsConfig", "build_pages", "load_settings", "one_build", "relative_url"]
 
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 SEARCH_INDEX = "search/search_index.json"
@@ -58,6 +58,19 @@ def build_pages(settings: MkDocsConfig, dirty: bool = False) -> None:
             command = "mkdocs build --strict" if settings.strict else "mkdocs build"
             config_name = Path(settings.config_file_path).name
             raise PublishError(f"{config_name}: {command} failed: {details}") from None
+
+
+@contextmanager
+def one_build(settings: MkDocsConfig) -> Iterator[None]:
+    """MkDocs' plugins told that a build starts and ends, as `mkdocs build` tells them (so that
+    Material's search writes the index of this build's pages only). MkDocs keeps plugin instances
+    across loads of mkdocs.yml in one process, and Material's search keeps the last index of a
+    preview's dirty builds: a process that previewed must not publish (`make site` is its own)."""
+    settings.plugins.on_startup(command="build", dirty=False)
+    try:
+        yield
+    finally:
+        settings.plugins.on_shutdown()
 
 
 def relative_url(target: str, base: str) -> str:

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from briefing import hooks
-from briefing.engine import SEARCH_INDEX, MkDocsConfig, build_pages, merged_search_index
+from briefing.engine import SEARCH_INDEX, MkDocsConfig, build_pages, merged_search_index, one_build
 from briefing.errors import OutputError
 from briefing.render import NAVIGATION_FILE
 
@@ -45,18 +45,19 @@ def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | Non
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     settings.site_dir = str(staging)
     try:
-        if why_full is None:
-            changed = _changed_pages(record, last)
-            shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
-            last_index = (staging / SEARCH_INDEX).read_bytes()
-            build_pages(settings, dirty=True)
-            (staging / SEARCH_INDEX).write_bytes(
-                merged_search_index(last_index, (staging / SEARCH_INDEX).read_bytes())
-            )
-            how = f"incremental ({changed} pages)"
-        else:
-            build_pages(settings)
-            how = f"full: {why_full}"
+        with one_build(settings):
+            if why_full is None:
+                changed = _changed_pages(record, last)
+                shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
+                last_index = (staging / SEARCH_INDEX).read_bytes()
+                build_pages(settings, dirty=True)
+                (staging / SEARCH_INDEX).write_bytes(
+                    merged_search_index(last_index, (staging / SEARCH_INDEX).read_bytes())
+                )
+                how = f"incremental ({changed} pages)"
+            else:
+                build_pages(settings)
+                how = f"full: {why_full}"
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
