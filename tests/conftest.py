@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,16 @@ def make_project(root: Path, data_dir: Path = REPO / "data") -> Path:
     shutil.copytree(data_dir, root / "data", ignore=shutil.ignore_patterns("datapackage.json"))
     shutil.copy(REPO / "data" / "datapackage.json", root / "data" / "datapackage.json")
     return root
+
+
+def run_build(project: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """scripts/build.py on project in a process of its own, as `make site` runs it."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "build.py"), "--project", str(project), *arguments],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

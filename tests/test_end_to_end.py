@@ -3,7 +3,7 @@ import re
 import subprocess
 import sys
 
-from conftest import REPO, tree_bytes
+from conftest import REPO, run_build, tree_bytes
 
 from briefing.measure import chart_assets, measure_site, shared_assets
 
@@ -23,15 +23,6 @@ PAGES = [
     "organisations/xpeng/index.html",
     "404.html",
 ]
-
-
-def run_build(project, *arguments):
-    return subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "build.py"), "--project", str(project), *arguments],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_builds_the_whole_site_into_a_fresh_project(real_project):

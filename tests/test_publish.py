@@ -2,7 +2,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, tree_bytes
+from conftest import run_build, tree_bytes
 
 from briefing.engine import load_settings
 from briefing.errors import OutputError, PublishError
@@ -94,12 +94,7 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
         # each build in a process of its own, as `make site` runs: MkDocs keeps plugin instances
         # across builds in one process, and a preview tested earlier in this one left Material's
         # search merging into its last index
-        result = subprocess.run(
-            [sys.executable, str(REPO / "scripts" / "build.py"), "--project", str(mini_project)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = run_build(mini_project)
         assert result.returncode == 0, result.stderr
         return next(line for line in result.stdout.splitlines() if line.startswith("mkdocs: "))
 
