@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 from briefing import hooks
@@ -30,6 +31,8 @@ SOURCE_MARKERS = ("mkdocs.yml", "templates", ".git", "pyproject.toml")
 
 # what the environment may change in mkdocs.yml (its !ENV tags)
 SETTINGS_FROM_ENVIRONMENT = ("SITE_URL", "BRIEFING_DIRECTORY_URLS", "BRIEFING_SEARCH", "BRIEFING_OFFLINE")
+# what renders the pages: another version of one makes every page anew
+THEME_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-literate-nav")
 
 
 def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | None = None) -> str:
@@ -79,6 +82,7 @@ def _build_record(settings: MkDocsConfig) -> dict:
         if path.is_file():
             inputs.update(str(path).encode() + b"\0" + path.read_bytes())
     inputs.update(json.dumps({name: os.environ.get(name) for name in SETTINGS_FROM_ENVIRONMENT}).encode())
+    inputs.update(json.dumps({name: metadata.version(name) for name in THEME_PACKAGES}).encode())
     return {
         "inputs": inputs.hexdigest(),
         "docs": {
@@ -101,7 +105,7 @@ def _why_full(record: dict, last: dict | None, site_dir: Path) -> str | None:
     if last is None or not (site_dir / SEARCH_INDEX).is_file():
         return "no record of the last build"
     if last["inputs"] != record["inputs"]:
-        return "mkdocs.yml, the theme overrides or the hooks changed"
+        return "mkdocs.yml, the theme, its overrides or the hooks changed"
     if last["docs"].keys() != record["docs"].keys():
         return "files were added to docs/ or removed from it"
     if last["docs"].get(NAVIGATION_FILE) != record["docs"].get(NAVIGATION_FILE):
