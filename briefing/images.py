@@ -58,21 +58,24 @@ def _render(spec: dict) -> tuple[bytes, bytes]:
     return svg.encode(), png
 
 
-def image_keys(charts: dict[str, Chart]) -> dict[str, str]:
-    """Each chart's cache key (its images are cached under it, .svg and .png)."""
-    return {
-        chart_id: cache_key("chart-images", THIS_CODE, PNG_SCALE, static_spec(chart.spec))
-        for chart_id, chart in charts.items()
-    }
+def _image_key(spec: dict) -> str:
+    """A chart's cache key, for its static spec (its images are cached under it, .svg and .png)."""
+    return cache_key("chart-images", THIS_CODE, PNG_SCALE, spec)
 
 
-def cached_chart_ids(charts: dict[str, Chart], cache: Cache) -> set[str]:
-    """The charts whose images the cache holds."""
-    return {
-        chart_id
-        for chart_id, key in image_keys(charts).items()
-        if cache.get(key + ".svg") is not None and cache.get(key + ".png") is not None
-    }
+def _from_cache(specs: dict[str, dict], cache: Cache) -> dict[str, ChartImages]:
+    found = {}
+    for chart_id, spec in specs.items():
+        key = _image_key(spec)
+        svg, png = cache.get(key + ".svg"), cache.get(key + ".png")
+        if svg is not None and png is not None:
+            found[chart_id] = ChartImages(svg, png, cached=True)
+    return found
+
+
+def cached_images(charts: dict[str, Chart], cache: Cache) -> dict[str, ChartImages]:
+    """The images the cache holds, of those charts that have them."""
+    return _from_cache({chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}, cache)
 
 
 def render_images(
@@ -82,15 +85,8 @@ def render_images(
 ) -> dict[str, ChartImages]:
     """Every chart's images, from the cache or rendered."""
     specs = {chart_id: static_spec(chart.spec) for chart_id, chart in charts.items()}
-    keys = image_keys(charts)
-    images: dict[str, ChartImages] = {}
-    missing = []
-    for chart_id, key in keys.items():
-        svg, png = cache.get(key + ".svg"), cache.get(key + ".png")
-        if svg is not None and png is not None:
-            images[chart_id] = ChartImages(svg, png, cached=True)
-        else:
-            missing.append(chart_id)
+    images = _from_cache(specs, cache)
+    missing = [chart_id for chart_id in charts if chart_id not in images]
     workers = min(os.cpu_count() or 1, len(missing))
     if workers > 1 and len(missing) >= PARALLEL_FROM:
         with ProcessPoolExecutor(workers) as pool:
@@ -98,7 +94,7 @@ def render_images(
     else:
         rendered = _counted(map(_render, [specs[c] for c in missing]), len(missing), progress)
     for chart_id, (svg, png) in zip(missing, rendered, strict=True):
-        key = keys[chart_id]
+        key = _image_key(specs[chart_id])
         images[chart_id] = ChartImages(
             cache.put(key + ".svg", svg), cache.put(key + ".png", png), cached=False
         )

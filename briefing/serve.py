@@ -41,7 +41,7 @@ from briefing.build import BuildReport, ImagesStage, Project, build
 from briefing.cache import Cache
 from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
-from briefing.images import ChartImages, cached_chart_ids, render_images
+from briefing.images import ChartImages, cached_images, render_images
 from briefing.render import CHARTS_DIR, NAVIGATION_FILE, PRINT_PAGE
 from briefing.static_server import Handler, StaticServer
 from briefing.write import WriteReport
@@ -225,10 +225,11 @@ def images_keeping_the_last(charts_dir: Path) -> ImagesStage:
     ones written (its live chart shows the edit already) instead of being rendered now."""
 
     def images_of(charts: dict, cache: Cache, progress: Callable[[int, int], None]) -> dict[str, ChartImages]:
-        last = read_chart_images(charts_dir, set(charts) - cached_chart_ids(charts, cache))
-        made = render_images(
-            {chart_id: chart for chart_id, chart in charts.items() if chart_id not in last}, cache, progress
-        )
+        cached = cached_images(charts, cache)
+        last = read_chart_images(charts_dir, set(charts) - set(cached))
+        at_hand = set(cached) | set(last)
+        to_render = {chart_id: chart for chart_id, chart in charts.items() if chart_id not in at_hand}
+        made = cached | render_images(to_render, cache, progress)
         return {
             chart_id: made[chart_id]
             if chart_id in made
