@@ -18,6 +18,8 @@ from mkdocs.commands.build import build as _build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
+from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from briefing.errors import PublishError
@@ -106,21 +108,32 @@ def _warnings() -> Iterator[list[str]]:
         build_logger.removeFilter(quiet)
 
 
-def merged_search_index(last_full: bytes, dirty: bytes) -> bytes:
+def page_location(settings: MkDocsConfig, path: str) -> str:
+    """Where a page of docs/ is published, as the search index names it ("" for the home page)."""
+    return Page(
+        None, File(path, settings.docs_dir, settings.site_dir, settings.use_directory_urls), settings
+    ).url
+
+
+def merged_search_index(last_full: bytes, dirty: bytes, rebuilt: set[str]) -> bytes | None:
     """The search index a full build writes, from the last full build's and a dirty build's
-    (Material writes only the pages that build made): each page's entries from the newer index,
-    in the last one's page order, serialised as Material does."""
+    (Material writes only the pages that build made, `rebuilt`, by location): each rebuilt page's
+    entries from the newer index, none if it has none now, in the last one's page order,
+    serialised as Material does. None where a rebuilt page the last index did not hold now has
+    entries: its place in the order is not known."""
     last, partial = json.loads(last_full), json.loads(dirty)
-    rebuilt: dict[str, list[dict]] = {}
+    fresh: dict[str, list[dict]] = {}
     for entry in partial["docs"]:
-        rebuilt.setdefault(entry["location"].split("#")[0], []).append(entry)
+        fresh.setdefault(entry["location"].split("#")[0], []).append(entry)
     docs: list[dict] = []
     for entry in last["docs"]:
         page = entry["location"].split("#")[0]
         if page not in rebuilt:
             docs.append(entry)
         elif entry["location"] == page:  # the page's first entry: the newer ones in its place
-            docs += rebuilt[page]
+            docs += fresh.pop(page, [])
+    if any(fresh.values()):
+        return None
     return json.dumps(
         {"config": partial["config"], "docs": docs}, separators=(",", ":"), default=str
     ).encode()

@@ -151,11 +151,14 @@ def chart_assets(site: Path) -> list[Path]:
 
 def measure_site(site: Path) -> dict:
     pages = list(site.rglob("*.html"))
+    largest = max(pages, key=lambda p: p.stat().st_size)
     return {
         "pages": len(pages),
         "charts": len(list(site.glob("charts/*.svg"))),
         "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
         "page_html_kb_mean": sum(p.stat().st_size for p in pages) / len(pages) / 1e3,
+        "page_html_kb_max": largest.stat().st_size / 1e3,
+        "largest_page": largest.relative_to(site).as_posix(),
         # a missing asset fails here rather than shrinking the figure; a page with a chart loads both
         "shared_js_css_gzip_kb": gzipped_kb(shared_assets(site)),
         "chart_js_gzip_kb": gzipped_kb(chart_assets(site)),

@@ -68,6 +68,7 @@ class Organisation:
     quotes: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     results: list[dict] = field(default_factory=list)
+    folds: bool = True
 
     @property
     def id(self) -> str:
@@ -105,8 +106,44 @@ class Organisation:
     @property
     def has_page(self) -> bool:
         """One mention makes no page (the organisations page lists it with that mention), unless
-        it is a sales target: the automakers with targets are what the briefing compares."""
-        return len(self.mentions) > 1 or bool(self.targets)
+        it is a sales target: the automakers with targets are what the briefing compares. Where
+        more than a page lists would fold, none does."""
+        return not self.folds or len(self.mentions) > 1 or bool(self.targets)
+
+
+# Rows a page lists of any one table, and names a sentence lists. Beyond them a page lists the
+# rows a reader comparing automakers looks for first and says where the rest are: a page holding
+# every row of a thousand organisations weighs megabytes (no phone can use it) and most of
+# MkDocs' time goes into such pages.
+LISTED_ROWS = 40
+NAMED = 8
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows of a table that a page lists, in the table's own order: all of them, or beyond
+    `limit` those first by how `chosen` says; the data downloads (`files`) hold every row."""
+
+    rows: list
+    total: int
+    noun: str  # what a row is, in the plural: "targets"
+    chosen: str  # which rows are listed when not all are: "those with the largest volumes"
+    files: tuple[str, ...]
+
+    @property
+    def cut(self) -> bool:
+        return len(self.rows) < self.total
+
+
+def listing(
+    rows: list, noun: str, files: tuple[str, ...], chosen: str, rank=None, limit: int = LISTED_ROWS
+) -> Listing:
+    """All rows, or the first `limit` by rank(row) (None: the table's order), kept in table order."""
+    if len(rows) <= limit:
+        return Listing(list(rows), len(rows), noun, chosen, files)
+    order = sorted(range(len(rows)), key=lambda i: rank(rows[i])) if rank else range(len(rows))
+    kept = sorted(list(order)[:limit])
+    return Listing([rows[i] for i in kept], len(rows), noun, chosen, files)
 
 
 @dataclass(frozen=True)
@@ -119,6 +156,7 @@ class Silence:
     event: dict | None = None  # an event whose organisations the source only partly names
     named: list[Organisation] = field(default_factory=list)
     unnamed: int = 0
+    more: int = 0  # organisations or targets beyond the NAMED listed
 
 
 @dataclass(frozen=True)
@@ -158,7 +196,8 @@ class Model:
     tables: dict[str, pd.DataFrame]
     descriptor: dict
     data_files: dict[str, bytes]
-    evidence: dict[str, list[dict]] = field(default_factory=dict)
+    evidence: dict[str, Listing] = field(default_factory=dict)
+    listed: dict[str, Listing] = field(default_factory=dict)  # what the pages list of each long table
     changes: dict = field(default_factory=dict)  # the latest change record
     earlier_changes: list[dict] = field(default_factory=list)  # older ones, newest first
     derivations: list[dict] = field(default_factory=lambda: DERIVATIONS)
@@ -188,8 +227,9 @@ def grouped(rows: list[dict], key: str, value: str | None = None) -> dict[object
     return groups
 
 
-def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
-    """The model of the dataset; changes: its dated change records, newest first."""
+def build_model(dataset: Dataset, changes: list[dict] | None = None, limit: int = LISTED_ROWS) -> Model:
+    """The model of the dataset; changes: its dated change records, newest first; limit: the rows
+    a page lists of one table."""
     tables = dataset.tables
     organisations = {r["org_id"]: Organisation(r) for r in records(tables["organisations"])}
     names = {org_id: org.name for org_id, org in organisations.items()}
@@ -238,6 +278,9 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
         for org_id in {event["org_id"], *event["named_org_ids"]} - {None}:
             organisations[org_id].events.append(event)
 
+    if sum(not org.has_page for org in organisations.values()) > limit:
+        for org in organisations.values():
+            org.folds = False
     # an observation states at most one figure; its attribution stands where an organisation would
     observations = [
         o | {"org_name": o["attributed_to"], "value_high": None} for o in records(tables["observations"])
@@ -249,14 +292,17 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
     sources = {
         s["source_id"]: s | {"facts": facts.get(s["source_id"], {})} for s in records(tables["sources"])
     }
+    year = max(s["reference_year"] for s in sources.values())
+    timeline = build_timeline(targets, forecasts, overseas, ai_plans, events)
+    bases = reported_bases(targets, organisations)
     return Model(
         sources=sources,
-        year=max(s["reference_year"] for s in sources.values()),
+        year=year,
         organisations=organisations,
         people=people,
         targets=targets,
         results=results,
-        reported_bases=reported_bases(targets, organisations),
+        reported_bases=bases,
         market_context=market_context(forecasts, results),
         forecasts=forecasts,
         overseas_plans=overseas,
@@ -264,7 +310,7 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
         quotes=quotes,
         events=events,
         observations=observations,
-        timeline=build_timeline(targets, forecasts, overseas, ai_plans, events),
+        timeline=timeline,
         headline=headline,
         glance=glance,
         strategy_lines=strategy_lines(organisations),
@@ -274,16 +320,100 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None) -> Model:
         tables=tables,
         descriptor=dataset.descriptor,
         data_files=dataset.files,
-        evidence=evidence_by_table(dataset),
+        evidence={
+            name: listing(rows, "excerpts", (f"{name}.csv",), "the first in the table's order", limit=limit)
+            for name, rows in evidence_by_table(dataset).items()
+        },
+        listed=listings(
+            organisations, glance, targets, bases, results, overseas, ai_plans, timeline, people, year, limit
+        ),
         changes=changes[0] if changes else {"build_date": None, "previous_build_date": None, "tables": []},
         earlier_changes=(changes or [])[1:],
     )
 
 
+def listings(
+    organisations: dict[str, Organisation],
+    glance: list[dict],
+    targets: list[dict],
+    bases: list[dict],
+    results: list[dict],
+    overseas: list[dict],
+    ai_plans: list[dict],
+    timeline: list[dict],
+    people: dict[str, dict],
+    year: int,
+    limit: int,
+) -> dict[str, Listing]:
+    """What the pages list of each long table: at scale, the rows of the automakers with the
+    largest targets (those the overview compares), the largest figures, the nearest milestones."""
+    rank = {group["org"].id: position for position, group in enumerate(glance)}
+
+    def by_org(row: dict) -> int:
+        return rank.get(row.get("org_id"), len(rank))
+
+    def by_volume(row: dict) -> float:
+        return -(row["volume_high"] or row["volume_low"] or 0)
+
+    biggest = "those of the automakers with the largest sales targets"
+    abroad = [t for t in targets if t["scope"] in ("overseas", "exports")]
+    with_pages = [org for org in organisations.values() if org.has_page]
+    return {
+        "glance": listing(
+            glance,
+            "automakers",
+            ("sales_targets.csv", "results.csv"),
+            "those with the largest targets",
+            limit=limit,
+        ),
+        "targets": listing(
+            targets, "targets", ("sales_targets.csv",), "those with the largest volumes", by_volume, limit
+        ),
+        "reported_bases": listing(
+            bases,
+            "comparisons",
+            ("sales_targets.csv", "results.csv"),
+            "those of the largest targets",
+            lambda row: by_volume(row["target"]),
+            limit,
+        ),
+        "results": listing(results, "results", ("results.csv",), "the largest", by_volume, limit),
+        "abroad": listing(abroad, "targets abroad", ("sales_targets.csv",), "the largest", by_volume, limit),
+        "overseas_plans": listing(
+            overseas, "plans", ("overseas_plans.csv", "plan_markets.csv"), biggest, by_org, limit
+        ),
+        "ai_plans": listing(ai_plans, "plans", ("ai_plans.csv",), biggest, by_org, limit),
+        "timeline": listing(
+            timeline,
+            "milestones",
+            ("sales_targets.csv", "forecasts.csv", "overseas_plans.csv", "ai_plans.csv", "events.csv"),
+            f"those nearest {year}",
+            lambda row: abs(row["year"] - year),
+            limit,
+        ),
+        "people": listing(
+            list(people.values()),
+            "people",
+            ("people.csv", "quotes.csv"),
+            "those quoted most",
+            lambda person: -len(person["quotes"]),
+            limit,
+        ),
+        "organisations": listing(
+            with_pages,
+            "organisations",
+            ("organisations.csv",),
+            biggest,
+            lambda org: rank.get(org.id, len(rank)),
+            limit,
+        ),
+    }
+
+
 def evidence_by_table(dataset: Dataset) -> dict[str, list[dict]]:
     """Each excerpt (or, for a source whose text is not held, summary with its locator) with the
-    keys of the fact rows it supports and its source, by table, for the Sources page: evidence
-    behind several rows is listed once."""
+    keys of the fact rows it supports (the first NAMED, and how many more) and its source, by
+    table, for the Sources page: evidence behind several rows is listed once."""
     evidence = {}
     for name, frame in dataset.tables.items():
         if "evidence" not in frame.columns:
@@ -296,7 +426,8 @@ def evidence_by_table(dataset: Dataset) -> dict[str, list[dict]]:
         )
         evidence[name] = [
             {
-                "keys": [" / ".join(str(row[k]) for k in key) for row in supported],
+                "keys": [" / ".join(str(row[k]) for k in key) for row in supported[:NAMED]],
+                "more": max(0, len(supported) - NAMED),
                 "source_id": source_id,
                 "evidence": text,
                 "locator": locator,
@@ -383,9 +514,12 @@ def combined_increment(glance: list[dict], market: dict | None) -> dict | None:
         return None
     summed = total([t["increment"].interval for t in counted])
     # each increment's smallest value: a floor ("over") adds as its floor
-    terms = " + ".join(f"{t['increment'].interval.low:,.0f}" for t in counted)
+    terms = " + ".join(f"{t['increment'].interval.low:,.0f}" for t in counted[:NAMED])
+    if len(counted) > NAMED:
+        terms += f" + … ({len(counted):,} increments in all)"
     return {
         "targets": counted,
+        "names": names([t["org"] for t in glance if t["target"]["increment"] is not None]),
         "increment": Derived(summed, described(summed), [f"{terms} = {summed.low:,.0f}"]),
         "market": market,
     }
@@ -527,8 +661,11 @@ def market_context(forecasts: list[dict], results: list[dict]) -> list[dict]:
 
 
 def names(orgs: list[Organisation]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
+    """'A', 'A and B', 'A, B and C'; beyond NAMED, 'A, B, … H and 992 others'."""
     listed = [org.name for org in orgs]
+    if len(listed) > NAMED:
+        listed = [*listed[: NAMED - 1], f"{listed[NAMED - 1]} and {len(listed) - NAMED:,} others"]
+        return ", ".join(listed)
     return ", ".join(listed[:-1]) + (" and " if len(listed) > 1 else "") + listed[-1]
 
 
@@ -583,7 +720,13 @@ def unsaid(organisations: dict[str, Organisation], targets: list[dict], events: 
     automakers = [org for org in organisations.values() if org.record["kind"] == "automaker"]
     without = [org for org in automakers if not org.targets]
     if without:
-        silences.append(Silence("Automakers named without a sales target", organisations=without))
+        silences.append(
+            Silence(
+                "Automakers named without a sales target",
+                organisations=without[:NAMED],
+                more=max(0, len(without) - NAMED),
+            )
+        )
     for event in events:
         named = len(event["named_org_ids"])
         if event["org_count"] and event["org_count"] > named:
@@ -597,10 +740,18 @@ def unsaid(organisations: dict[str, Organisation], targets: list[dict], events: 
             )
     yearless = [t for t in targets if t["year"] is None and t["horizon"] != "every year"]
     if yearless:
-        silences.append(Silence("Targets without a year", targets=yearless))
+        silences.append(
+            Silence("Targets without a year", targets=yearless[:NAMED], more=max(0, len(yearless) - NAMED))
+        )
     growth_only = [t for t in targets if t["volume_low"] is None]
     if growth_only:
-        silences.append(Silence("Growth aims without a volume", targets=growth_only))
+        silences.append(
+            Silence(
+                "Growth aims without a volume",
+                targets=growth_only[:NAMED],
+                more=max(0, len(growth_only) - NAMED),
+            )
+        )
     return silences
 
 

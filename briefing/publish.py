@@ -22,7 +22,14 @@ from importlib import metadata
 from pathlib import Path
 
 from briefing import hooks
-from briefing.engine import SEARCH_INDEX, MkDocsConfig, build_pages, merged_search_index, one_build
+from briefing.engine import (
+    SEARCH_INDEX,
+    MkDocsConfig,
+    build_pages,
+    merged_search_index,
+    one_build,
+    page_location,
+)
 from briefing.errors import OutputError
 from briefing.render import NAVIGATION_FILE
 
@@ -48,19 +55,14 @@ def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | Non
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     settings.site_dir = str(staging)
     try:
-        with one_build(settings):
-            if why_full is None:
-                changed = _changed_pages(record, last)
-                shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
-                last_index = (staging / SEARCH_INDEX).read_bytes()
-                build_pages(settings, dirty=True)
-                (staging / SEARCH_INDEX).write_bytes(
-                    merged_search_index(last_index, (staging / SEARCH_INDEX).read_bytes())
-                )
-                how = f"incremental ({changed} pages)"
-            else:
-                build_pages(settings)
-                how = f"full: {why_full}"
+        if why_full is None:
+            changed = _changed_pages(record, last)
+            why_full = _build_incremental(settings, site_dir, staging, changed)
+            how = f"incremental ({len(changed)} pages)"
+        if why_full is not None:
+            with one_build(settings):
+                build_pages(settings)  # a full build empties its folder first
+            how = f"full: {why_full}"
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -71,6 +73,24 @@ def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | Non
         record_file.parent.mkdir(parents=True, exist_ok=True)
         record_file.write_text(json.dumps(record, sort_keys=True))
     return how
+
+
+def _build_incremental(
+    settings: MkDocsConfig, site_dir: Path, staging: Path, changed: list[str]
+) -> str | None:
+    """The last site copied into staging, and MkDocs' dirty build of the changed pages over it;
+    returns why a full build is needed after all, or None."""
+    shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
+    last_index = (staging / SEARCH_INDEX).read_bytes()
+    with one_build(settings):
+        build_pages(settings, dirty=True)
+    index = merged_search_index(
+        last_index, (staging / SEARCH_INDEX).read_bytes(), {page_location(settings, name) for name in changed}
+    )
+    if index is None:
+        return "a page entered the search index"
+    (staging / SEARCH_INDEX).write_bytes(index)
+    return None
 
 
 def _build_record(settings: MkDocsConfig) -> dict:
@@ -113,10 +133,12 @@ def _why_full(record: dict, last: dict | None, site_dir: Path) -> str | None:
     return None
 
 
-def _changed_pages(record: dict, last: dict) -> int:
-    return sum(
-        1 for name, digest in record["docs"].items() if name.endswith(".md") and last["docs"][name] != digest
-    )
+def _changed_pages(record: dict, last: dict) -> list[str]:
+    return [
+        name
+        for name, digest in record["docs"].items()
+        if name.endswith(".md") and last["docs"][name] != digest
+    ]
 
 
 def _refuse_source_folder(site_dir: Path, config_file: Path) -> None:

@@ -41,6 +41,10 @@ PRINT_ORDER = [
     "method.md",
 ]
 PRINT_BODY = "<!-- the briefing's pages -->"
+# Beyond this much Markdown (250–300 KB of HTML) the briefing prints in parts, a page for each
+# section, so that no page is too heavy for a phone or for MkDocs; each part sits at the root too.
+PRINT_BUDGET = 100_000
+PRINT_FILES = "print*.md"  # the printable page and its parts
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 CITE_LINE = re.compile(r'^<p class="cite-this-page">.*\n', re.M)
 FIGURE = re.compile(r'<figure class="chart(?:-printed)?" id="(?P<id>[^"]+)">.*?</figure>\n', re.S)
@@ -198,6 +202,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         cell=cell_text,
         sortable=sortable,
         period=period,
+        count="{:,}".format,
     )
     return environment
 
@@ -305,14 +310,7 @@ def render_site(
         pages[path] = _render(
             environment, "organisation.md.j2", context | page_context(path, site, model) | {"org": org}
         )
-    # the printed pages are rendered again for the print page's own address: their raw-HTML
-    # links (charts, downloads, evidence rows) must be relative to it, not to each page
-    print_context = context | page_context(PRINT_PAGE, site, model)
-    template_of = {path: template for template, path in SITE_PAGES}
-    printed = [_render(environment, template_of[path], print_context) for path in PRINT_ORDER]
-    pages[PRINT_PAGE] = _render(environment, "print.md.j2", print_context).replace(
-        PRINT_BODY, printable_body(printed)
-    )
+    pages |= printable_pages(environment, context, site, model, pages)
     files = {path: text.encode() for path, text in pages.items()} | assets
     for chart in charts.values():
         files |= chart_downloads(chart, images[chart.chart_id], [model.sources[s] for s in chart.source_ids])
@@ -320,6 +318,45 @@ def render_site(
         files[f"data/{file_name}"] = raw
     files[f"data/{CHANGES_FILE}"] = (json.dumps(model.changes, indent=2, ensure_ascii=False) + "\n").encode()
     return files
+
+
+def printable_pages(
+    environment: jinja2.Environment, context: dict, site: SiteInfo, model: Model, pages: dict[str, str]
+) -> dict[str, str]:
+    """The whole briefing on one page; beyond PRINT_BUDGET, a page listing the parts, one a section.
+
+    The printed pages are rendered again for the printable page's own address: their raw-HTML
+    links (charts, downloads, evidence rows) must be relative to it, not to each page.
+    """
+    template_of = {path: template for template, path in SITE_PAGES}
+
+    def printable(path: str, sections: list[str], part: dict | None = None, parts: list | None = None) -> str:
+        print_context = context | page_context(path, site, model) | {"part": part, "parts": parts or []}
+        printed = [_render(environment, template_of[section], print_context) for section in sections]
+        return _render(environment, "print.md.j2", print_context).replace(PRINT_BODY, printable_body(printed))
+
+    whole = printable(PRINT_PAGE, PRINT_ORDER)
+    if len(whole) <= PRINT_BUDGET:
+        return {PRINT_PAGE: whole}
+    parts = [
+        {
+            "path": f"print-{'overview' if section == 'index.md' else PurePosixPath(section).stem}.md",
+            "title": page_title(pages[section]),
+        }
+        for section in PRINT_ORDER
+    ]
+    printed = {PRINT_PAGE: printable(PRINT_PAGE, [], parts=parts)}
+    for number, (section, part) in enumerate(zip(PRINT_ORDER, parts, strict=True), 1):
+        printed[part["path"]] = printable(
+            part["path"], [section], part | {"number": number, "of": len(parts)}
+        )
+    return printed
+
+
+def page_title(page: str) -> str:
+    """The title in a rendered page's front matter."""
+    value = re.search(r"^title: (.*)$", FRONT_MATTER.match(page)[0], re.M)[1]
+    return html.unescape(json.loads(value)) if value.startswith('"') else value
 
 
 def printable_body(pages: list[str]) -> str:

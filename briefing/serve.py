@@ -42,7 +42,7 @@ from briefing.cache import Cache
 from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
 from briefing.images import ChartImages, cached_images, render_images
-from briefing.render import CHARTS_DIR, NAVIGATION_FILE, PRINT_PAGE
+from briefing.render import CHARTS_DIR, NAVIGATION_FILE, PRINT_FILES
 from briefing.static_server import Handler, StaticServer
 from briefing.write import WriteReport
 
@@ -216,7 +216,9 @@ def quick_stages(docs_dir: Path) -> dict:
     last version, so the edit shows sooner (the full pass after it makes them anew)."""
     return {
         "images_of": images_keeping_the_last(docs_dir / CHARTS_DIR),
-        "kept_files": lambda: read_files(docs_dir, [PRINT_PAGE]),  # the whole briefing: MkDocs' slowest page
+        "kept_files": lambda: read_files(
+            docs_dir, [p.name for p in docs_dir.glob(PRINT_FILES)]
+        ),  # the whole briefing: MkDocs' slowest page
     }
 
 

@@ -95,7 +95,9 @@ def test_every_derived_figure_shown_has_its_formula_on_the_same_page(built):
 
 def test_each_evidence_excerpt_shows_once_a_page(built):
     model, pages = built
-    excerpts = {e["evidence"] for rows in model.evidence.values() for e in rows if len(e["evidence"]) > 40}
+    excerpts = {
+        e["evidence"] for rows in model.evidence.values() for e in rows.rows if len(e["evidence"]) > 40
+    }
     problems = []
     for name, page in pages.items():
         if name == "method/index.html":  # the full evidence table, by table: once within each

@@ -6,6 +6,7 @@ import sys
 from conftest import REPO, run_build, tree_bytes
 
 from briefing.measure import chart_assets, measure_site, shared_assets
+from briefing.synthetic import make_project as synthetic_project
 
 SHARED_JS_CSS_GZIP_KB_MOST = 350  # issue 7
 
@@ -146,3 +147,25 @@ def test_properdocs_builds_the_same_pages(real_project, tmp_path):
     built = titles(real_project / "site")
     assert len(built) > 20
     assert titles(forked) == built
+
+
+PAGE_HTML_KB_MOST = 300  # issue 15: no page over 300 KB of HTML at 1,000 organisations
+
+
+def test_no_page_grows_with_the_number_of_organisations(tmp_path):
+    """At 150 synthetic organisations (past every page's list limit and the printable page's
+    budget) each long table lists its leading rows and says where the rest are, the briefing
+    prints in parts, and no page is heavier than at 1,000 organisations' bound."""
+    project = synthetic_project(tmp_path / "scale", 150)
+    result = run_build(project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    measured = measure_site(site)
+    assert measured["page_html_kb_max"] <= PAGE_HTML_KB_MOST, measured["largest_page"]
+    targets = (site / "targets" / "index.html").read_text()
+    assert re.search(r"Listed here: 40 of the [0-9,]+ targets, those with the largest volumes", targets)
+    assert 'href="../data/sales_targets.csv">sales_targets.csv</a>' in targets
+    printable = (site / "print" / "index.html").read_text()
+    parts = re.findall(r'<a href="(\.\./print-[a-z]+/)">', printable)
+    assert len(parts) == 8, parts
+    assert "part 2 of 8: Sales targets" in (site / "print-targets" / "index.html").read_text()

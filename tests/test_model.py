@@ -1,7 +1,7 @@
 import pytest
 from conftest import MINI_DATA, REPO, make_project
 
-from briefing.model import build_model, implied_prior_base, increment
+from briefing.model import Organisation, build_model, implied_prior_base, increment, names
 from briefing.read import read_dataset
 from briefing.validate import validate_dataset
 
@@ -132,3 +132,41 @@ def test_the_one_mention_of_a_folded_organisation_reads_as_a_sentence():
     assert Organisation({"org_id": "y", "name": "Y"}, quotes=[quote]).mention == "Ann said: “We grow.”"
     event = Organisation({"org_id": "z", "name": "Z"}, events=[{"description": "Z wrote a letter."}])
     assert event.mention == "Z wrote a letter."
+
+
+def test_a_page_lists_the_leading_rows_of_a_long_table_in_the_tables_order():
+    model = build_model(validate_dataset(read_dataset(REPO / "data")), limit=5)
+    listed = model.listed["targets"]
+    assert (len(listed.rows), listed.total, listed.cut) == (5, len(model.targets), True)
+
+    def volume(t):
+        return t["volume_high"] or t["volume_low"] or 0
+
+    assert (
+        sorted(map(volume, listed.rows), reverse=True) == sorted(map(volume, model.targets), reverse=True)[:5]
+    )
+    assert listed.rows == [t for t in model.targets if t in listed.rows]  # the table's own order
+    assert listed.files == ("sales_targets.csv",)
+    # the overview's automakers, largest target first, are those every per-organisation list leads with
+    leading = [group["org"].id for group in model.listed["glance"].rows]
+    assert leading == [group["org"].id for group in model.glance[:5]]
+    rank = {group["org"].id: position for position, group in enumerate(model.glance)}
+
+    def by_org(row):
+        return rank.get(row["org_id"], len(rank))
+
+    plans = model.listed["ai_plans"]
+    assert plans.cut and sorted(map(by_org, plans.rows)) == sorted(map(by_org, model.ai_plans))[:5]
+    assert all(len(e["keys"]) <= 8 for rows in model.evidence.values() for e in rows.rows)
+
+
+def test_a_short_table_is_listed_whole():
+    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    assert all(not listed.cut for listed in model.listed.values())
+    assert model.listed["targets"].rows == model.targets
+
+
+def test_a_sentence_names_a_few_and_counts_the_rest():
+    orgs = [Organisation({"org_id": f"o{i}", "name": f"Org {i}"}) for i in range(12)]
+    assert names(orgs[:3]) == "Org 0, Org 1 and Org 2"
+    assert names(orgs) == "Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7 and 4 others"

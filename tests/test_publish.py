@@ -46,7 +46,8 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
 ):
     """After each edit, the site the build publishes (incremental where it can be) is byte for
     byte the site a full MkDocs build makes of the same docs/; an edit that changes the page set
-    or mkdocs.yml falls back to a full build and says why."""
+    or mkdocs.yml, or puts a page back into the search index, falls back to a full build and says
+    why."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     site = mini_project / "site"
     data = mini_project / "data"
@@ -63,6 +64,11 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
             lambda: targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,")),
         ),
         ("a template", lambda: template.write_text(template.read_text() + "\nA sentence the edit adds.\n")),
+        ("a page left out of search", lambda: template.write_text(template.read_text().replace(*in_search))),
+        (
+            "a page back in search",
+            lambda: template.write_text(template.read_text().replace(*reversed(in_search))),
+        ),
         (
             "an organisation added",
             lambda: (
@@ -82,9 +88,12 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
             lambda: config.write_text(config.read_text().replace('site_name: "', 'site_name: "Edited ', 1)),
         ),
     ]
+    in_search = ("title: Sales targets\n", "title: Sales targets\nsearch:\n  exclude: true\n")
     expected = [
         "incremental (",
         "incremental (",
+        "incremental (",
+        "full: a page entered the search index",
         "full: files were added",
         "full: files were added",
         "full: mkdocs.yml",
