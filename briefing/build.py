@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import read, validate
-from briefing.cache import Cache, cache_key, digest
+from briefing.cache import COMPILED_TEMPLATES, Cache, cache_key, digest
 from briefing.changes import change_log, change_record
 from briefing.charts import Chart, build_charts
 from briefing.engine import MkDocsConfig, load_settings, site_url
@@ -144,6 +144,7 @@ def build(
     keeps the last images of charts not in the cache, and the last printable page).
     """
     cache = Cache(project.cache_dir)
+    COMPILED_TEMPLATES.keep_in(Cache(project.cache_dir))  # its own: stages count their hits
     dataset = check(project, report, cache)
     settings = settings or load_settings(project.config_file, project.site_dir)
     site = site_info(settings)

@@ -231,13 +231,14 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None, limit: int 
     """The model of the dataset; changes: its dated change records, newest first; limit: the rows
     a page lists of one table."""
     tables = dataset.tables
-    organisations = {r["org_id"]: Organisation(r) for r in records(tables["organisations"])}
+    rows_of = {name: records(frame) for name, frame in tables.items()}  # each table converted once
+    organisations = {r["org_id"]: Organisation(dict(r)) for r in rows_of["organisations"]}
     names = {org_id: org.name for org_id, org in organisations.items()}
-    people = {r["person_id"]: r | {"org_name": names[r["org_id"]]} for r in records(tables["people"])}
+    people = {r["person_id"]: r | {"org_name": names[r["org_id"]]} for r in rows_of["people"]}
 
     def with_context(table: str) -> list[dict]:
         rows = []
-        for row in records(tables[table]):
+        for row in rows_of[table]:
             person = people.get(row.get("person_id"))
             org_id = row.get("org_id") or (person["org_id"] if person else None)
             rows.append(row | {"org_id": org_id, "org_name": names.get(org_id), "person": person})
@@ -246,7 +247,7 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None, limit: int 
     targets = [with_derived_figures(t) for t in with_context("sales_targets")]
     results = with_context("results")
     forecasts = with_context("forecasts")
-    named = grouped(sorted(records(tables["plan_markets"]), key=lambda m: m["order"]), "plan_id")
+    named = grouped(sorted(rows_of["plan_markets"], key=lambda m: m["order"]), "plan_id")
     overseas = [
         p
         | {
@@ -257,7 +258,7 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None, limit: int 
     ]
     ai_plans = with_context("ai_plans")
     quotes = with_context("quotes")
-    named_in_event = grouped(records(tables["event_organisations"]), "event_id", "org_id")
+    named_in_event = grouped(rows_of["event_organisations"], "event_id", "org_id")
     events = [e | {"named_org_ids": named_in_event.get(e["event_id"], [])} for e in with_context("events")]
 
     quotes_by_person = grouped(quotes, "person_id")
@@ -282,16 +283,12 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None, limit: int 
         for org in organisations.values():
             org.folds = False
     # an observation states at most one figure; its attribution stands where an organisation would
-    observations = [
-        o | {"org_name": o["attributed_to"], "value_high": None} for o in records(tables["observations"])
-    ]
+    observations = [o | {"org_name": o["attributed_to"], "value_high": None} for o in rows_of["observations"]]
     headline = headline_figures(targets, forecasts, observations)
     market = market_increment(headline["market_volume"], headline["market_growth"])
     glance = at_a_glance(organisations, list(tables["sources"]["source_id"]))
     facts = facts_by_source(dataset)
-    sources = {
-        s["source_id"]: s | {"facts": facts.get(s["source_id"], {})} for s in records(tables["sources"])
-    }
+    sources = {s["source_id"]: s | {"facts": facts.get(s["source_id"], {})} for s in rows_of["sources"]}
     year = max(s["reference_year"] for s in sources.values())
     timeline = build_timeline(targets, forecasts, overseas, ai_plans, events)
     bases = reported_bases(targets, organisations)
@@ -322,7 +319,7 @@ def build_model(dataset: Dataset, changes: list[dict] | None = None, limit: int 
         data_files=dataset.files,
         evidence={
             name: listing(rows, "excerpts", (f"{name}.csv",), "the first in the table's order", limit=limit)
-            for name, rows in evidence_by_table(dataset).items()
+            for name, rows in evidence_by_table(dataset, rows_of).items()
         },
         listed=listings(
             organisations, glance, targets, bases, results, overseas, ai_plans, timeline, people, year, limit
@@ -410,7 +407,7 @@ def listings(
     }
 
 
-def evidence_by_table(dataset: Dataset) -> dict[str, list[dict]]:
+def evidence_by_table(dataset: Dataset, rows_of: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """Each excerpt (or, for a source whose text is not held, summary with its locator) with the
     keys of the fact rows it supports (the first NAMED, and how many more) and its source, by
     table, for the Sources page: evidence behind several rows is listed once."""
@@ -421,7 +418,7 @@ def evidence_by_table(dataset: Dataset) -> dict[str, list[dict]]:
         key = dataset.resource(name)["schema"]["primaryKey"]
         key = [key] if isinstance(key, str) else key
         rows = grouped(
-            [r | {"cited": (r["source_id"], r["evidence"], r.get("locator"))} for r in records(frame)],
+            [r | {"cited": (r["source_id"], r["evidence"], r.get("locator"))} for r in rows_of[name]],
             "cited",
         )
         evidence[name] = [

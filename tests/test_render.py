@@ -70,7 +70,7 @@ def test_templates_hold_no_literal_figure():
         assert not figures, f"{template.name} has a literal figure"
 
 
-def test_templates_compile_once_a_process_and_again_once_edited(tmp_path, monkeypatch):
+def test_templates_compile_once_and_again_once_edited(tmp_path, monkeypatch):
     import jinja2
 
     from briefing.render import make_environment
@@ -91,3 +91,13 @@ def test_templates_compile_once_a_process_and_again_once_edited(tmp_path, monkey
     template.write_text("two {{ x }}")
     assert make_environment(tmp_path).get_template("page.md.j2").render(x=3) == "two 3"
     assert compiled == ["one {{ x }}", "two {{ x }}"]
+    # a fresh process (a new in-memory store) finds the compiled code in the build's cache folder
+    from briefing import cache
+
+    monkeypatch.setattr(cache.COMPILED_TEMPLATES, "_code", {})
+    monkeypatch.setattr(cache.COMPILED_TEMPLATES, "_kept", cache.Cache(tmp_path / "cache"))
+    assert make_environment(tmp_path).get_template("page.md.j2").render(x=4) == "two 4"
+    assert compiled[2:] == ["two {{ x }}"]
+    monkeypatch.setattr(cache.COMPILED_TEMPLATES, "_code", {})
+    assert make_environment(tmp_path).get_template("page.md.j2").render(x=5) == "two 5"
+    assert compiled[2:] == ["two {{ x }}"]
