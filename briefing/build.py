@@ -165,8 +165,11 @@ def build(
     with report.stage("images", lambda: _count_images(images)):
         images = images_of(charts, cache, report.advance)
         assets = vendor_assets()
-    with report.stage("render", lambda: f"{len(files)} files"):
-        files = render_site(model, charts, images, assets, site, project.templates_dir) | kept_files()
+    with report.stage(
+        "render", lambda: f"{len(files)} files ({cache.hits - hits} organisation pages from the cache)"
+    ):
+        hits = cache.hits
+        files = render_site(model, charts, images, assets, site, project.templates_dir, cache) | kept_files()
     with report.stage(
         "write",
         lambda: (

@@ -171,6 +171,12 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
     return charts
 
 
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine (0.4 s, once a process) before a chart needs it: a
+    long-running process (the preview) pays it at its start instead of at an edit."""
+    vl_convert.vegalite_to_vega({"mark": "point"}, vl_version=VEGA_LITE_VERSION)
+
+
 def varies(plan: ChartPlan) -> bool:
     """Whether each quantity the chart plots takes at least two values. Marks that all show one
     value (every market named once, every cell one plan) say nothing a list would not."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import json
+import pickle
 import re
+import sys
 import traceback
 import urllib.parse
 from dataclasses import dataclass
@@ -16,7 +18,8 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from briefing.cache import COMPILED_TEMPLATES
+from briefing import figures, formatting
+from briefing.cache import COMPILED_TEMPLATES, Cache, cache_key, digest
 from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
@@ -49,6 +52,9 @@ FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 CITE_LINE = re.compile(r'^<p class="cite-this-page">.*\n', re.M)
 FIGURE = re.compile(r'<figure class="chart(?:-printed)?" id="(?P<id>[^"]+)">.*?</figure>\n', re.S)
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+ORGANISATION_TEMPLATES = ("organisation.md.j2", "_macros.j2")  # the page's, then those it imports
+RENDER_CODE = (sys.modules[__name__], formatting, figures)  # the filters a page goes through
 
 # (template, output path) of the pages that exist once per site
 SITE_PAGES = [
@@ -290,6 +296,7 @@ def render_site(
     assets: dict[str, bytes],
     site: SiteInfo,
     templates_dir: Path,
+    cache: Cache,
 ) -> dict[str, bytes]:
     environment = make_environment(templates_dir)
     context = {
@@ -303,13 +310,7 @@ def render_site(
         path: _render(environment, template, context | page_context(path, site, model))
         for template, path in SITE_PAGES
     }
-    for org in model.organisations.values():
-        if not org.has_page:
-            continue
-        path = f"organisations/{org.id}.md"
-        pages[path] = _render(
-            environment, "organisation.md.j2", context | page_context(path, site, model) | {"org": org}
-        )
+    pages |= organisation_pages(environment, site, model, cache)
     pages |= printable_pages(environment, context, site, model, pages)
     files = {path: text.encode() for path, text in pages.items()} | assets
     for chart in charts.values():
@@ -318,6 +319,49 @@ def render_site(
         files[f"data/{file_name}"] = raw
     files[f"data/{CHANGES_FILE}"] = (json.dumps(model.changes, indent=2, ensure_ascii=False) + "\n").encode()
     return files
+
+
+@dataclass(frozen=True)
+class OrganisationsAndSources:
+    """What of the model an organisation's page may read besides its organisation."""
+
+    organisations: dict[str, Organisation]
+    sources: dict[str, dict]
+
+
+def organisation_pages(
+    environment: jinja2.Environment, site: SiteInfo, model: Model, cache: Cache
+) -> dict[str, str]:
+    """A page for each organisation that has one, rendered again only when what it shows changed.
+
+    A page is given its organisation, the sources and the other organisations (for links), and
+    nothing else of the model (StrictUndefined stops a template reaching for more), so it is
+    kept in the cache under those: an edit of one row renders again the pages of the
+    organisations it touches, not a thousand.
+    """
+    shown = OrganisationsAndSources(model.organisations, model.sources)
+    shared = digest(
+        pickle.dumps(
+            (
+                site,
+                model.sources,
+                [(org.id, org.name, org.has_page) for org in model.organisations.values()],
+                [environment.loader.get_source(environment, name)[0] for name in ORGANISATION_TEMPLATES],
+            )
+        )
+    )
+    pages = {}
+    for org in model.organisations.values():
+        if not org.has_page:
+            continue
+        path = f"organisations/{org.id}.md"
+        key = cache_key("organisation page", RENDER_CODE, shared, path, digest(pickle.dumps(org)))
+        kept = cache.get(key)
+        if kept is None:
+            context = {"model": shown, "site": site, "org": org} | page_context(path, site, model)
+            kept = cache.put(key, _render(environment, ORGANISATION_TEMPLATES[0], context).encode())
+        pages[path] = kept.decode()
+    return pages
 
 
 def printable_pages(

@@ -15,13 +15,14 @@ An edit that changes the navigation (pages added, removed or renamed) gets the f
 once. A bad edit keeps the last good pages: the error is printed and shown on every page.
 
 Pages are served by a plain static server (briefing/static_server.py) from the last build, in
-threads of their own, while passes run in another: a request never waits for a build. Each page
+a process of its own, while passes run in this one: a request never waits for a build. Each page
 carries a line of script that waits on the preview for the next build and then reloads.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -31,6 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,6 +41,7 @@ import watchdog.observers
 
 from briefing.build import BuildReport, ImagesStage, Project, build
 from briefing.cache import Cache
+from briefing.charts import warm_up
 from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
 from briefing.images import ChartImages, cached_images, render_images
@@ -60,23 +63,32 @@ RELOAD_PATH = ".preview/reload"  # under the site's path: a browser waits there 
 RELOAD_WAIT_SECONDS = 25  # then answers anyway, and the page asks again
 
 
+# the server's process is started afresh (not forked from one running threads)
+PROCESSES = multiprocessing.get_context("spawn")
+
+
 class Builds:
-    """The number of the build being served; pages wait on it to reload."""
+    """The number of the build being served; pages wait on it to reload. Shared between
+    processes: the passes publish builds in one, the server answers in another."""
 
     def __init__(self) -> None:
-        self.number = 0
-        self._changed = threading.Condition()
+        self._number = PROCESSES.Value("i", 0, lock=False)  # guarded by _changed
+        self._changed = PROCESSES.Condition()
+
+    @property
+    def number(self) -> int:
+        return self._number.value
 
     def published(self) -> None:
         with self._changed:
-            self.number += 1
+            self._number.value += 1
             self._changed.notify_all()
 
     def after(self, seen: int, timeout: float) -> int:
         """The build's number once it is not `seen` (or after timeout)."""
         with self._changed:
-            self._changed.wait_for(lambda: self.number != seen, timeout)
-            return self.number
+            self._changed.wait_for(lambda: self._number.value != seen, timeout)
+            return self._number.value
 
 
 def reload_script(mount_path: str, number: int) -> bytes:
@@ -122,6 +134,46 @@ def preview_server(served: Path, mount_path: str, builds: Builds, address: tuple
     server = StaticServer(served, mount_path, {"Cache-Control": "no-store"}, address, PreviewHandler)
     server.httpd.builds = builds
     return server
+
+
+class ServerProcess:
+    """The preview's server in a process of its own: a pass holds the build's process (Python
+    runs one thread at a time), and requests served from it waited up to a second at 1,000
+    organisations; from its own process, the server answers at once."""
+
+    def __init__(self, served: Path, mount_path: str, builds: Builds, address: tuple[str, int]) -> None:
+        self.url: str | None = None
+        self._answer, answer = PROCESSES.Pipe(duplex=False)
+        self.process = PROCESSES.Process(
+            target=_run_server, args=(served, mount_path, builds, address, answer), daemon=True
+        )
+
+    def start(self) -> ServerProcess:
+        """Started once it listens (at self.url); raises OSError as binding its address did (a
+        port in use)."""
+        self.process.start()
+        self.url, error = self._answer.recv()
+        if error is not None:
+            self.process.join()
+            raise OSError(error)
+        return self
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.join(timeout=10)
+
+
+def _run_server(
+    served: Path, mount_path: str, builds: Builds, address: tuple[str, int], answer: Connection
+) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
+    try:
+        server = preview_server(served, mount_path, builds, address)
+    except OSError as error:
+        answer.send((None, str(error)))
+        return
+    answer.send((server.url, None))
+    server.httpd.serve_forever()
 
 
 @dataclass
@@ -356,7 +408,8 @@ def serve(project: Project, dev_addr: str) -> None:
         server = None
         try:
             preview.rebuild()  # the first pages, before there is anything to serve
-            server = preview_server(preview.served, preview.mount_path, builds, (host, int(port))).start()
+            warm_up()  # charts: the first after an edit would wait for it
+            server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
             passes.thread.start()
             observer.start()
             print(f"preview: serving {preview.config.site_url} (Ctrl-C stops it)", flush=True)

@@ -13,7 +13,6 @@ import json
 import math
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from functools import partial
 
@@ -36,6 +35,7 @@ PANDAS_TYPES = {"integer": "Int64", "year": "Int64", "number": "Float64"}
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 FALSE_VALUES = {"false", "0"}  # Table Schema's default falseValues, in lower case
 CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc, all of it
 DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 FOREIGN_KEY_NOTE = re.compile(r'for "([^"]+)": values "([^"]*)" not found')
@@ -402,8 +402,9 @@ def _cell_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[
 
 
 def _cell_message(field: dict, cell: str) -> str | None:
-    control = next((c for c in cell if unicodedata.category(c) == "Cc"), None)
-    if control is not None:
+    found = CONTROL_CHARACTER.search(cell)
+    if found is not None:
+        control = found[0]
         code = f"U+{ord(control):04X}"
         what = f"{CONTROL_NAMES[control]}, {code}," if control in CONTROL_NAMES else code
         return (

@@ -246,7 +246,7 @@ def test_pages_carry_each_chart_as_a_vega_spec_with_the_plotted_data(model, char
         chart_id: ChartImages(b'<svg width="720" height="400"/>', b"", cached=True) for chart_id in charts
     }
     site = SiteInfo("Briefing", "http://127.0.0.1:8000/", "2026-11-24", directory_urls=True)
-    files = render_site(model, charts, images, {}, site, REPO / "templates")
+    files = render_site(model, charts, images, {}, site, REPO / "templates", Cache(None))
     on_pages = [
         (found["id"], json.loads(html.unescape(found["spec"])))
         for path, content in files.items()

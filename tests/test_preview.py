@@ -14,7 +14,7 @@ from briefing.charts import build_charts
 from briefing.images import render_images
 from briefing.model import build_model
 from briefing.read import read_dataset
-from briefing.serve import RELOAD_PATH, Builds, Preview, images_keeping_the_last, preview_server
+from briefing.serve import RELOAD_PATH, Builds, Preview, ServerProcess, images_keeping_the_last
 from briefing.validate import validate_dataset
 
 
@@ -42,7 +42,7 @@ def preview(mini_project, tmp_path):
 
 def test_pages_are_served_from_the_last_build_while_the_next_is_made(preview):
     builds = Builds()
-    server = preview_server(preview.served, preview.mount_path, builds, ("127.0.0.1", 0)).start()
+    server = ServerProcess(preview.served, preview.mount_path, builds, ("127.0.0.1", 0)).start()
     try:
         url = server.url + "targets/"
         before = fetch(url)
@@ -62,7 +62,7 @@ def test_pages_are_served_from_the_last_build_while_the_next_is_made(preview):
         assert answered_during_the_pass >= 1, "no request was answered while the pass ran"
         assert ">11%<" in fetch(url)
 
-        # a page waiting on build 0 hears of build 1 once it is published
+        # a page waiting on build 0 hears of build 1 once it is published (by another process)
         heard: list[str] = []
         waiting = threading.Thread(target=lambda: heard.append(fetch(f"{server.url}{RELOAD_PATH}?since=0")))
         waiting.start()
