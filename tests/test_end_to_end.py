@@ -163,7 +163,7 @@ def test_no_page_grows_with_the_number_of_organisations(tmp_path):
     measured = measure_site(site)
     assert measured["page_html_kb_max"] <= PAGE_HTML_KB_MOST, measured["largest_page"]
     targets = (site / "targets" / "index.html").read_text()
-    assert re.search(r"Listed here: 40 of the [0-9,]+ targets, those with the largest volumes", targets)
+    assert re.search(r"Listed below: 40 of the [0-9,]+ targets, those with the largest volumes", targets)
     assert 'href="../data/sales_targets.csv">sales_targets.csv</a>' in targets
     printable = (site / "print" / "index.html").read_text()
     parts = re.findall(r'<a href="(\.\./print-[a-z]+/)">', printable)
