@@ -12,14 +12,30 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.util import LazyLoader, find_spec, module_from_spec
 
-import altair as alt
 import pandas as pd
-import vl_convert
 
 from briefing.cache import Cache, cache_key
 from briefing.formatting import bounded, citation
 from briefing.model import Model
+
+
+def _imported_when_used(name: str):
+    """The module, imported at its first use: Altair and vl-convert take 0.25 s to import, and
+    only a chart drawn anew needs them (a build whose charts are all cached does not)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = find_spec(name)
+    spec.loader = LazyLoader(spec.loader)
+    module = module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+alt = _imported_when_used("altair")
+vl_convert = _imported_when_used("vl_convert")
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -46,7 +62,7 @@ STATIC_WIDTH = 720
 NARROW = 480
 NARROW_NOW = f"{CONTAINER} < {NARROW}"
 # Room for the names on a y axis: about a third of the container, so the plot keeps the rest.
-NAME_LIMIT = alt.ExprRef(f"clamp(round({CONTAINER} * 0.35), 60, 180)")
+NAME_LIMIT = f"clamp(round({CONTAINER} * 0.35), 60, 180)"
 # Characters per line of a wrapped name: about what NAME_LIMIT holds at 11 px in each layout.
 NAME_CHARACTERS = {"narrow": 16, "wide": 26}
 LINE_HEIGHT = 13  # px: an 11 px label and Vega's leading
@@ -54,7 +70,7 @@ LINE_HEIGHT = 13  # px: an 11 px label and Vega's leading
 LABEL_SIZE = 11
 # Legends start where the plot does: a label's room is the plot's width less its symbol
 # (`width`, the plot's own, is safe here: a legend below or above the plot does not change it).
-LEGEND_LIMIT = alt.ExprRef("max(60, width - 30)")
+LEGEND_LIMIT = "max(60, width - 30)"
 # Characters per line of a legend label: about what LEGEND_LIMIT holds at 11 px in each layout.
 LEGEND_CHARACTERS = {"narrow": 28, "wide": 70}
 # Rows of the charts whose names are on one line unless wrapped: two lines each
@@ -321,7 +337,7 @@ def label_text(lines: str | None) -> str:
 def legend(texts: dict[str, str], **properties: object) -> alt.Legend:
     """A legend writing each entry (a key of texts) as its text, on two lines where one is too long."""
     lines = wrapped_labels(texts, 2, LEGEND_CHARACTERS)
-    return alt.Legend(labelLimit=LEGEND_LIMIT, labelExpr=label_text(lines), **properties)
+    return alt.Legend(labelLimit=alt.ExprRef(LEGEND_LIMIT), labelExpr=label_text(lines), **properties)
 
 
 def name_axis(names: pd.Series, step: int, **properties: object) -> alt.Axis:
@@ -333,7 +349,7 @@ def name_axis(names: pd.Series, step: int, **properties: object) -> alt.Axis:
     )
     if lines:
         properties["labelOffset"] = alt.ExprRef(f"-{LINE_HEIGHT / 2} * (length({lines} || [0]) - 1)")
-    return alt.Axis(labelLimit=NAME_LIMIT, labelExpr=label_text(lines), **properties)
+    return alt.Axis(labelLimit=alt.ExprRef(NAME_LIMIT), labelExpr=label_text(lines), **properties)
 
 
 def listed(names: pd.Series, most: int = 5) -> str:

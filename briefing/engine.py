@@ -125,6 +125,7 @@ def merged_search_index(last_full: bytes, dirty: bytes, rebuilt: set[str]) -> by
     fresh: dict[str, list[dict]] = {}
     for entry in partial["docs"]:
         fresh.setdefault(entry["location"].split("#")[0], []).append(entry)
+    rebuilt = rebuilt | fresh.keys()  # MkDocs also rebuilds a page whose file is newer, unchanged
     docs: list[dict] = []
     for entry in last["docs"]:
         page = entry["location"].split("#")[0]
