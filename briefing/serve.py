@@ -39,9 +39,9 @@ from urllib.parse import parse_qs, urlsplit
 import watchdog.events
 import watchdog.observers
 
+from briefing import charts, validate
 from briefing.build import BuildReport, ImagesStage, Project, build
 from briefing.cache import Cache
-from briefing.charts import warm_up
 from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
 from briefing.images import ChartImages, cached_images, render_images
@@ -408,7 +408,9 @@ def serve(project: Project, dev_addr: str) -> None:
         server = None
         try:
             preview.rebuild()  # the first pages, before there is anything to serve
-            warm_up()  # charts: the first after an edit would wait for it
+            # what the first edit would otherwise wait for: vl-convert's engine, frictionless' set-up
+            charts.warm_up()
+            validate.warm_up()
             server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
             passes.thread.start()
             observer.start()

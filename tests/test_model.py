@@ -170,3 +170,9 @@ def test_a_sentence_names_a_few_and_counts_the_rest():
     orgs = [Organisation({"org_id": f"o{i}", "name": f"Org {i}"}) for i in range(12)]
     assert names(orgs[:3]) == "Org 0, Org 1 and Org 2"
     assert names(orgs) == "Org 0, Org 1, Org 2, Org 3, Org 4, Org 5, Org 6, Org 7 and 4 others"
+
+
+def test_organisations_fold_into_the_organisations_page_only_while_it_can_list_them(mini_model, mini_project):
+    assert any(not org.has_page for org in mini_model.organisations.values())
+    many = build_model(validate_dataset(read_dataset(mini_project / "data")), limit=0)  # one is too many
+    assert all(org.has_page for org in many.organisations.values())

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -64,6 +65,8 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
             lambda: targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,")),
         ),
         ("a template", lambda: template.write_text(template.read_text() + "\nA sentence the edit adds.\n")),
+        # MkDocs' dirty build renders a page whose file is newer than its output, changed or not
+        ("a page's file touched", lambda: os.utime(mini_project / "docs" / "targets.md")),
         ("a page left out of search", lambda: template.write_text(template.read_text().replace(*in_search))),
         (
             "a page back in search",
@@ -92,6 +95,7 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
     expected = [
         "incremental (",
         "incremental (",
+        "incremental (0 pages)",
         "incremental (",
         "full: a page entered the search index",
         "full: files were added",
