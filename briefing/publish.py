@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -36,8 +37,8 @@ from briefing.render import NAVIGATION_FILE
 SOURCE_MARKERS = ("mkdocs.yml", "templates", ".git", "pyproject.toml")
 
 
-# what the environment may change in mkdocs.yml (its !ENV tags)
-SETTINGS_FROM_ENVIRONMENT = ("SITE_URL", "BRIEFING_DIRECTORY_URLS", "BRIEFING_SEARCH", "BRIEFING_OFFLINE")
+# a setting of mkdocs.yml the environment may change: `!ENV NAME` or `!ENV [NAME, default]`
+ENVIRONMENT_TAG = re.compile(r"!ENV\s+\[?\s*([A-Za-z_][A-Za-z0-9_]*)")
 # what renders the pages: another version of one makes every page anew
 THEME_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-literate-nav")
 
@@ -101,7 +102,8 @@ def _build_record(settings: MkDocsConfig) -> dict:
     for path in [Path(settings.config_file_path), Path(hooks.__file__), *sorted(overrides.rglob("*"))]:
         if path.is_file():
             inputs.update(str(path).encode() + b"\0" + path.read_bytes())
-    inputs.update(json.dumps({name: os.environ.get(name) for name in SETTINGS_FROM_ENVIRONMENT}).encode())
+    from_environment = ENVIRONMENT_TAG.findall(Path(settings.config_file_path).read_text(encoding="utf-8"))
+    inputs.update(json.dumps({name: os.environ.get(name) for name in sorted(from_environment)}).encode())
     inputs.update(json.dumps({name: metadata.version(name) for name in THEME_PACKAGES}).encode())
     return {
         "inputs": inputs.hexdigest(),

@@ -123,3 +123,18 @@ def test_an_incremental_build_is_the_full_build_after_a_sequence_of_edits(
             check=True,
         )
         assert tree_bytes(site) == tree_bytes(full), f"{edit}: the incremental site differs"
+
+
+def test_a_setting_the_environment_changes_makes_the_next_build_full(docs_project, monkeypatch):
+    config = docs_project / "mkdocs.yml"
+    config.write_text('site_name: t\nsite_url: !ENV [PUBLISH_TEST_SITE_URL, "http://127.0.0.1/"]\n')
+    record = docs_project / "record.json"
+
+    def publish() -> str:
+        return publish_site(load_settings(config), docs_project / "site", record)
+
+    assert publish() == "full: no record of the last build"
+    assert publish() == "incremental (0 pages)"
+    monkeypatch.setenv("PUBLISH_TEST_SITE_URL", "http://127.0.0.1/briefing/")
+    assert publish().startswith("full: mkdocs.yml")
+    assert 'href="http://127.0.0.1/briefing/' in (docs_project / "site" / "index.html").read_text()
