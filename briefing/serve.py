@@ -408,10 +408,10 @@ def serve(project: Project, dev_addr: str) -> None:
         server = None
         try:
             preview.rebuild()  # the first pages, before there is anything to serve
+            server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
             # what the first edit would otherwise wait for: vl-convert's engine, frictionless' set-up
             charts.warm_up()
             validate.warm_up()
-            server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
             passes.thread.start()
             observer.start()
             print(f"preview: serving {preview.config.site_url} (Ctrl-C stops it)", flush=True)

@@ -186,7 +186,7 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
             return log.read_text().count("preview: full pass")
 
         try:
-            wait_until(lambda: full_passes() > 0, 600)
+            wait_until(lambda: "preview: serving" in log.read_text(), 600)
             targets = project / "data" / "sales_targets.csv"
             template = project / "templates" / "targets.md.j2"
             rows = list(csv.reader(targets.read_text(encoding="utf-8").splitlines()))
