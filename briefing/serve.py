@@ -268,9 +268,8 @@ def quick_stages(docs_dir: Path) -> dict:
     last version, so the edit shows sooner (the full pass after it makes them anew)."""
     return {
         "images_of": images_keeping_the_last(docs_dir / CHARTS_DIR),
-        "kept_files": lambda: read_files(
-            docs_dir, [p.name for p in docs_dir.glob(PRINT_FILES)]
-        ),  # the whole briefing: MkDocs' slowest page
+        # the printable pages repeat the others: MkDocs would render each edit twice
+        "kept_files": lambda: read_files(docs_dir, [p.name for p in docs_dir.glob(PRINT_FILES)]),
     }
 
 
