@@ -44,7 +44,7 @@ offline: $(INSTALLED) $(NODE_SITE)  ## a copy browsable from file://, zipped as 
 	rm -f briefing-offline.zip site-offline/404.html  # its root-absolute links cannot work from disk
 	cd site-offline && ../$(PY) -m zipfile -c ../briefing-offline.zip .
 
-bench: $(INSTALLED) $(NODE_SITE)  ## time the build on synthetic datasets: make bench SIZES=100,1000 OUT=results.json
+bench: $(INSTALLED) $(NODE_ALL)  ## time the build on synthetic datasets: make bench SIZES=100,1000 OUT=results.json
 	$(PY) scripts/bench.py --sizes $(SIZES) --out $(OUT)
 
 test: $(INSTALLED) $(NODE_ALL)  ## install, then run every test

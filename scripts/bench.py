@@ -36,6 +36,7 @@ from briefing.measure import (
     CATEGORIES,
     CHROMIUM,
     CHROMIUM_ARGS,
+    LIGHTHOUSE,
     PAGE_KINDS,
     build_site,
     lighthouse,
@@ -290,6 +291,8 @@ def print_lighthouse(results: dict) -> None:
 
 
 def bench(sizes: list[int]) -> dict:
+    if not LIGHTHOUSE.is_file():  # needed last, after half an hour: missing, fail now
+        raise SystemExit(f"{LIGHTHOUSE} is missing: run `npm ci` (make bench does)")
     large_table = large_table_spec_kb()  # first: seconds, where the rest takes half an hour
     runs = []
     for size in sizes:
@@ -300,7 +303,7 @@ def bench(sizes: list[int]) -> dict:
             edit_one_row(project)
             incremental = run_build(project)
             runs.append(
-                {
+                run := {
                     "organisations": size,
                     **measure_site(project / "site"),
                     **cold,
@@ -309,6 +312,7 @@ def bench(sizes: list[int]) -> dict:
                     "preview": preview_latency(size),
                 }
             )
+            print(json.dumps(run), file=sys.stderr, flush=True)  # kept in the log, should a later step fail
     return {
         "runs": runs,
         "large_table_chart_spec_kb": large_table,
