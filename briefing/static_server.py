@@ -20,6 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5 connections: a browser reloading a page asks for a dozen
+    # files at once, the rest of its connections were refused and retried a second later
+    request_queue_size = 128
     root: Path
     prefix: str
     headers: dict[str, str]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import re
 import resource
@@ -24,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -144,20 +144,37 @@ FIRST_PAINT = """() => new Promise(done => new PerformanceObserver(entries => {
 CHARTS_DRAWN = """() => document.querySelector('.vl-chart.vl-drawn') !== null"""
 
 
-class RequestProbe(threading.Thread):
-    """Asks the preview for a page unrelated to the edits every PROBE_EVERY seconds, and keeps
-    each answer's time: the preview must answer at once, during its builds too."""
+class RequestProbe:
+    """Asks the preview for a page unrelated to the edits every PROBE_EVERY seconds, from a
+    process of its own (in this one it would wait on the browser's driver), and keeps each
+    answer's time: the preview must answer at once, during its builds too."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url, self.seconds, self.stopped = url, [], threading.Event()
+        processes = multiprocessing.get_context("spawn")
+        self._stopped = processes.Event()
+        self._times, times = processes.Pipe(duplex=False)
+        self._process = processes.Process(target=_probe, args=(url, self._stopped, times), daemon=True)
+        self.seconds: list[float] = []
 
-    def run(self) -> None:
-        while not self.stopped.wait(PROBE_EVERY):
-            asked = time.perf_counter()
-            with urllib.request.urlopen(self.url, timeout=60) as answer:
-                answer.read()
-            self.seconds.append(time.perf_counter() - asked)
+    def start(self) -> None:
+        self._process.start()
+
+    def stop(self) -> None:
+        if self._process.pid is None:  # never started
+            return
+        self._stopped.set()
+        self.seconds = self._times.recv()
+        self._process.join(timeout=30)
+
+
+def _probe(url: str, stopped, times) -> None:
+    seconds = []
+    while not stopped.wait(PROBE_EVERY):
+        asked = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            answer.read()
+        seconds.append(time.perf_counter() - asked)
+    times.send(seconds)
 
 
 def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> dict:
@@ -226,7 +243,7 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
                     drawn.append(time.time() - saved)
                 wait_until(lambda p=passes: full_passes() > p, 600)
         finally:
-            probe.stopped.set()
+            probe.stop()
             browser.close()
             server.terminate()
             server.wait(timeout=30)
