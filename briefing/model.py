@@ -6,7 +6,9 @@ can show both and a reader can check the arithmetic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -136,7 +138,12 @@ class Listing:
 
 
 def listing(
-    rows: list, noun: str, files: tuple[str, ...], chosen: str, rank=None, limit: int = LISTED_ROWS
+    rows: list,
+    noun: str,
+    files: tuple[str, ...],
+    chosen: str,
+    rank: Callable[[Any], float] | None = None,
+    limit: int = LISTED_ROWS,
 ) -> Listing:
     """All rows, or the first `limit` by rank(row) (None: the table's order), kept in table order."""
     if len(rows) <= limit:

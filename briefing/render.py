@@ -370,7 +370,9 @@ def printable_pages(
     """The whole briefing on one page; beyond PRINT_BUDGET, a page listing the parts, one a section.
 
     The printed pages are rendered again for the printable page's own address: their raw-HTML
-    links (charts, downloads, evidence rows) must be relative to it, not to each page.
+    links (charts, downloads, evidence rows) must be relative to it, not to each page. Parts are
+    rendered only once the whole is known to be too long: each part defines its own notes, so the
+    whole cannot be cut into parts after the fact.
     """
     template_of = {path: template for template, path in SITE_PAGES}
 
