@@ -151,14 +151,18 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get(bucket.key)
         if code is None and self._kept is not None:
-            code = self._kept.get(cache_key("compiled template", (), bucket.key))
+            code = self._kept.get(_compiled_key(bucket))
         if code is not None:
             bucket.bytecode_from_string(code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
         if self._kept is not None:
-            self._kept.put(cache_key("compiled template", (), bucket.key), self._code[bucket.key])
+            self._kept.put(_compiled_key(bucket), self._code[bucket.key])
+
+
+def _compiled_key(bucket: jinja2.bccache.Bucket) -> str:
+    return cache_key("compiled template", (), bucket.key)
 
 
 COMPILED_TEMPLATES = CompiledTemplates()

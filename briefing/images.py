@@ -8,6 +8,7 @@ uncached charts are spread over the machine's cores; cached ones cost a file rea
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import os
 import re
 import sys
@@ -15,10 +16,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-import vl_convert
-
 from briefing.cache import Cache, cache_key
-from briefing.charts import STATIC_WIDTH, VEGA_LITE_VERSION, Chart
+from briefing.charts import STATIC_WIDTH, VEGA_LITE_VERSION, Chart, vl_convert  # imported when used
 
 PNG_SCALE = 2
 THIS_CODE = (sys.modules[__name__],)  # cached images are void once the static rendering changes
@@ -89,7 +88,8 @@ def render_images(
     missing = [chart_id for chart_id in charts if chart_id not in images]
     workers = min(os.cpu_count() or 1, len(missing))
     if workers > 1 and len(missing) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(workers) as pool:
+        # spawned, not forked: a process forked after vl-convert's engine started hangs in it
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             rendered = _counted(pool.map(_render, [specs[c] for c in missing]), len(missing), progress)
     else:
         rendered = _counted(map(_render, [specs[c] for c in missing]), len(missing), progress)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from conftest import MINI_DATA, REPO, make_project
 
+from briefing import images
 from briefing.cache import Cache
 from briefing.charts import (
     CONTAINER,
@@ -21,7 +22,7 @@ from briefing.charts import (
     varies,
     wrapped,
 )
-from briefing.images import ChartImages, static_spec
+from briefing.images import ChartImages, render_images, static_spec
 from briefing.model import build_model
 from briefing.read import read_dataset
 from briefing.render import SiteInfo, render_site
@@ -343,3 +344,14 @@ def test_long_names_wrap_between_words_on_balanced_lines():
     assert wrapped(name, 16, 3) == ["China Association", "of Automobile", "Manufacturers"]
     assert wrapped(name, 16, 1) == [name]
     assert wrapped("Xpeng", 16, 3) == ["Xpeng"]
+
+
+def test_images_rendered_in_worker_processes_match_those_rendered_here(charts, monkeypatch):
+    """Workers render once enough charts are missing; this process has started vl-convert by then
+    (compiling the charts' specs), and a worker forked from it used to hang."""
+    serial = render_images(charts, Cache(None), lambda done, total: None)
+    monkeypatch.setattr(images, "PARALLEL_FROM", 2)
+    parallel = render_images(charts, Cache(None), lambda done, total: None)
+    assert {chart_id: image.svg for chart_id, image in parallel.items()} == {
+        chart_id: image.svg for chart_id, image in serial.items()
+    }
