@@ -1,5 +1,6 @@
 """MkDocs hooks: valid HTML from the theme, theme templates compiled once a process, the chart
-loader on pages with a chart, and labels and sort values on the tables the templates mark.
+loader on pages with a chart, labels and sort values on the tables the templates mark, and
+every table in the wrapper Material's script would otherwise move it into.
 
 The preview server (`make serve`, briefing/serve.py) builds many times in one process; the
 theme's templates are then compiled once instead of on every rebuild.
@@ -62,8 +63,10 @@ PROSE = 60
 
 
 class _Table:
-    def __init__(self, cards: bool, sortable: bool) -> None:
+    def __init__(self, cards: bool, sortable: bool, wrapper_end: int) -> None:
         self.cards, self.sortable = cards, sortable
+        self.wrapper_end = wrapper_end  # offset of the end of its wrapper's start tag
+        self.links = False
         self.headers: list[tuple[int, str]] = []  # (offset of the <th> tag's end, its text)
         self.cells: list[tuple[int, int, str | None]] = []  # (offset, column, sort value)
         self.prose: set[int] = set()  # columns with a cell of at least PROSE characters
@@ -81,7 +84,7 @@ class _TableMarker(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.page = page
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", page)]
-        self.divs: list[set[str]] = []  # classes of each open <div>
+        self.divs: list[tuple[set[str], int]] = []  # each open <div>'s classes, its start tag's end
         self.table: _Table | None = None
         self.depth = 0  # tables open inside the marked one (left alone)
         self.insertions: list[tuple[int, str]] = []
@@ -97,11 +100,14 @@ class _TableMarker(HTMLParser):
         attributes = dict(attrs)
         if self.table is None:
             if tag == "div":
-                self.divs.append(set((attributes.get("class") or "").split()))
-            elif tag == "table" and self.divs and self.divs[-1] & {CARDS, SORTABLE}:
-                self.table = _Table(CARDS in self.divs[-1], SORTABLE in self.divs[-1])
+                self.divs.append((set((attributes.get("class") or "").split()), self._tag_end()))
+            elif tag == "table" and self.divs and self.divs[-1][0] & {CARDS, SORTABLE}:
+                classes, wrapper_end = self.divs[-1]
+                self.table = _Table(CARDS in classes, SORTABLE in classes, wrapper_end)
             return
         table = self.table
+        if tag == "a":
+            table.links = True
         if tag == "table":
             self.depth += 1
         if self.depth:
@@ -156,6 +162,8 @@ class _TableMarker(HTMLParser):
             self.table.cell[3] += len(" ".join(data.split()))
 
     def _finish(self, table: _Table) -> None:
+        if table.cards and not table.links:
+            self.insertions.append((table.wrapper_end, " data-no-links"))
         figures = {column for _, column, value in table.cells if value is not None}
         if table.sortable:
             for column, (offset, _) in enumerate(table.headers):
@@ -189,5 +197,30 @@ def mark_tables(page: str) -> str:
     return "".join([*parts, page[last:]])
 
 
+# Material's script wraps every table without a class in two <div>s (its sideways scroll) as a
+# page loads; moving a table makes the browser style and lay it out again, on the printable page
+# the largest part of a phone's blocking time (issue 13). The build writes the same wrapper, and
+# the class keeps Material's script off the table; briefing.css gives it Material's table style.
+_TABLE_TAG = re.compile(r"<table\b[^>]*>|</table>")
+_WRAPPER_START = (
+    '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="prewrapped">'
+)
+_WRAPPER_END = "</table></div></div>"
+
+
+def wrap_tables(page: str) -> str:
+    """A page's content with each table without attributes (Markdown's) in Material's wrapper;
+    tables may nest."""
+    bare: list[bool] = []  # whether each open table is without attributes
+
+    def wrapped(tag: re.Match) -> str:
+        if tag.group() != "</table>":
+            bare.append(tag.group() == "<table>")
+            return _WRAPPER_START if bare[-1] else tag.group()
+        return _WRAPPER_END if bare and bare.pop() else tag.group()
+
+    return _TABLE_TAG.sub(wrapped, page)
+
+
 def on_page_content(output: str, page, config, files) -> str:
-    return mark_tables(output)
+    return wrap_tables(mark_tables(output))

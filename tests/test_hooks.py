@@ -4,7 +4,7 @@ figures given the numbers they sort by; everything else on the page left byte fo
 import html
 from html.parser import HTMLParser
 
-from briefing.hooks import mark_tables, on_page_content
+from briefing.hooks import mark_tables, on_page_content, wrap_tables
 
 
 def table(wrapper: str | None, header: list[str], rows: list[list[str]]) -> str:
@@ -39,10 +39,10 @@ def test_card_table_cells_are_labelled_by_their_column_headers():
     )
     marked = mark_tables(page)
     assert [td["data-label"] for td in cells(marked).td] == ["Organisation", "Plan (as stated)"] * 2
-    # nothing but the attributes changes
-    assert (
-        marked.replace(' data-label="Organisation"', "").replace(' data-label="Plan (as stated)"', "") == page
-    )
+    # nothing but the attributes changes (the table has no links: see the test on data-no-links)
+    for attribute in (' data-label="Organisation"', ' data-label="Plan (as stated)"', " data-no-links"):
+        marked = marked.replace(attribute, "")
+    assert marked == page
 
 
 def test_labels_are_escaped_and_hostile_cell_text_stays_inert():
@@ -62,7 +62,43 @@ def test_only_tables_in_a_marked_wrapper_are_touched():
     chart_data = '<details class="chart-data">' + table(None, ["Year"], [["2026"]]) + "</details>"
     page = "\n".join([plain, other, chart_data, "<p>table-cards is only a word here</p>"])
     assert mark_tables(page) == page
-    assert on_page_content(page, page=None, config=None, files=None) == page
+    assert on_page_content(page, page=None, config=None, files=None) == wrap_tables(page)
+
+
+WRAPPER_START = (
+    '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="prewrapped">'
+)
+
+
+def test_every_markdown_table_is_in_materials_wrapper_already_so_its_script_leaves_it_in_place():
+    """Material's script moves each table without a class into this wrapper at load (a restyle
+    and layout of the table on a phone): the build writes it, and the class keeps the script off."""
+    inner = table(None, ["Inner"], [["x"]])
+    page = "\n".join([table("table-cards", ["Outer", "Other"], [[inner, "y"]]), table(None, ["A"], [["b"]])])
+    wrapped = wrap_tables(page)
+    # Material's selector for the tables it wraps finds none
+    assert "<table>" not in wrapped and wrapped.count(WRAPPER_START) == 3
+    # the wrappers nest as the tables do, and nothing else changes
+    assert wrapped.replace(WRAPPER_START, "<table>").replace("</table></div></div>", "</table>") == page
+    assert wrapped.index("Inner") < wrapped.index("</table></div></div>") < wrapped.index("<td>y</td>")
+
+
+def test_card_tables_without_links_are_marked_to_be_laid_out_as_they_near_the_screen():
+    """briefing.css lays out a marked card table only near the screen; one with a link must be
+    laid out at once (audits measure its touch targets)."""
+    plain = table("table-cards", ["Plan"], [["A long plan."]])
+    linked = table("table-cards", ["Source"], [['<a href="https://example.com/">Example</a>']])
+    sortable = table("table-sortable", ["Plan"], [["A long plan."]])
+    marked = mark_tables("\n".join([plain, linked, sortable]))
+    assert marked.count('<div class="table-cards" data-no-links>') == 1
+    assert marked.index("data-no-links") < marked.index("A long plan.") < marked.index("Example")
+
+
+def test_a_table_the_page_gave_attributes_is_left_to_material():
+    page = '<table class="highlight"><tr><td><table><tr><td>x</td></tr></table></td></tr></table>'
+    wrapped = wrap_tables(page)
+    assert wrapped.startswith('<table class="highlight">') and wrapped.endswith("</td></tr></table>")
+    assert wrapped.count('class="prewrapped"') == 1 and wrapped.count("</div></div>") == 1
 
 
 def test_a_table_nested_in_a_card_table_cell_is_left_alone():

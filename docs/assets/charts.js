@@ -124,7 +124,8 @@
       labelActions(container);
       container.classList.add("vl-drawn");
       container.classList.remove("vl-stale");
-      refit(entry);
+      // its first call, once the drawn chart is laid out, refits if the width changed while
+      // drawing (a refit here would force a layout of the whole page first)
       entry.observer = new ResizeObserver(function () {
         if (!entry.frame) {
           entry.frame = requestAnimationFrame(function () { refit(entry); });

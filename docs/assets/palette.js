@@ -44,6 +44,11 @@
         document.body.setAttribute("data-md-color-" + key, color[key]);
       }
     });
+    // the page's own scrollbars follow the palette (set from a stored choice in overrides/main.html)
+    var scrollbars = color.scheme === "slate" ? "dark" : "";
+    if (document.documentElement.style.colorScheme !== scrollbars) {
+      document.documentElement.style.colorScheme = scrollbars;
+    }
     inputs.forEach(function (other, otherIndex) {
       var label = other.nextElementSibling;
       if (label instanceof HTMLElement && label.tagName === "LABEL") { label.hidden = otherIndex !== index; }
