@@ -29,6 +29,8 @@ def compare_tables(descriptor: dict, previous: dict[str, bytes], current: dict[s
     """Per table: keys added and removed, and every changed cell as (key, column, old, new)."""
     tables = []
     for resource in descriptor["resources"]:
+        if previous.get(resource["path"], b"") == current.get(resource["path"], b""):
+            continue  # the same bytes: nothing changed, and parsing a large table costs
         key = resource["schema"]["primaryKey"]
         key = [key] if isinstance(key, str) else key
         _, new_rows = _rows_by_key(current.get(resource["path"], b""), key)

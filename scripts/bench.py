@@ -115,12 +115,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(condition, seconds: float, every: float = 0.01) -> float:
+class Timeout(RuntimeError):
+    pass
+
+
+def wait_until(condition, seconds: float, every: float = 0.01, what: str = "") -> float:
     """Seconds until condition() held, tried every `every` seconds."""
     start = time.monotonic()
     while not condition():
         if time.monotonic() - start > seconds:
-            raise SystemExit(f"preview: nothing changed in {seconds} s")
+            raise Timeout(f"preview: {what or 'nothing changed'} in {seconds} s")
         time.sleep(every)
     return time.monotonic() - start
 
@@ -217,7 +221,7 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
             return log.read_text().count("preview: full pass")
 
         try:
-            wait_until(lambda: "preview: serving" in log.read_text(), 600)
+            wait_until(lambda: "preview: serving" in log.read_text(), 600, what="not serving")
             targets = project / "data" / "sales_targets.csv"
             template = project / "templates" / "targets.md.j2"
             rows = list(csv.reader(targets.read_text(encoding="utf-8").splitlines()))
@@ -236,7 +240,12 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
                 kind = "data" if edit % 2 == 0 else "templates"
                 go_to(page, address[kind])
                 if kind == "templates":  # its charts drawn before the edit, as a reader would see them
-                    wait_until(lambda: in_page(page, CHARTS_DRAWN), 60, every=PAGE_POLL_SECONDS)
+                    wait_until(
+                        lambda: in_page(page, CHARTS_DRAWN),
+                        60,
+                        PAGE_POLL_SECONDS,
+                        "no chart drawn before the edit",
+                    )
                 passes = full_passes()
                 saved = time.time()
                 if kind == "data":
@@ -253,12 +262,20 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
                         painted.append(in_page(page, FIRST_PAINT))
                     return bool(painted) and painted[-1] is not None
 
-                wait_until(painted_with, 60, every=PAGE_POLL_SECONDS)
+                wait_until(painted_with, 60, PAGE_POLL_SECONDS, f"edit {edit} ({kind}) not shown")
                 shown[kind].append(painted[-1] / 1000 - saved)
                 if kind == "templates":
-                    wait_until(lambda page=page: in_page(page, CHARTS_DRAWN), 60, every=PAGE_POLL_SECONDS)
+                    wait_until(
+                        lambda page=page: in_page(page, CHARTS_DRAWN),
+                        60,
+                        PAGE_POLL_SECONDS,
+                        "no chart drawn after the edit",
+                    )
                     drawn.append(time.time() - saved)
-                wait_until(lambda p=passes: full_passes() > p, 600)
+                wait_until(lambda p=passes: full_passes() > p, 600, what="no full pass")
+        except Timeout as timeout:  # what the preview said last tells why
+            last_lines = "".join(log.read_text().splitlines(True)[-15:])
+            raise SystemExit(f"{timeout}; the preview's last lines:\n{last_lines}") from timeout
         finally:
             probe.stop()
             browser.close()

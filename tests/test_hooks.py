@@ -2,9 +2,15 @@
 figures given the numbers they sort by; everything else on the page left byte for byte."""
 
 import html
+import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+import material
 
 from briefing.hooks import mark_tables, on_page_content, wrap_tables
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def table(wrapper: str | None, header: list[str], rows: list[list[str]]) -> str:
@@ -152,3 +158,26 @@ def test_a_card_tables_sentence_column_is_marked_as_prose():
     assert [td.get("class") for td in marked.td] == [None, "prose", None, "prose"]
     plain = table("table-sortable", ["Organisation", "Plan"], [["Xpeng", sentence]])
     assert not any("class" in td for td in cells(mark_tables(plain)).td)  # cards only
+
+
+def declarations(block: str) -> frozenset[tuple[str, str]]:
+    pairs = (part.split(":", 1) for part in block.split(";") if part.strip())
+    return frozenset((name.strip(), " ".join(value.split())) for name, value in pairs)
+
+
+def test_the_prewrapped_tables_carry_materials_table_style():
+    """briefing.css gives class="prewrapped" tables the rules Material's installed CSS has for
+    tables without a class: every declaration block of those rules is in briefing.css (left out:
+    right-to-left text, and the space after a table, which sits in its wrapper)."""
+    stylesheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    rules = re.findall(
+        r"([^{}]*table:not\(\[class\]\)[^{}]*)\{([^{}]*)\}",
+        next(stylesheets.glob("main.*.min.css")).read_text(),
+    )
+    theirs = {
+        declarations(block) for selector, block in rules if not ("[dir=rtl]" in selector or "+*" in selector)
+    }
+    ours_css = (REPO / "docs/assets/briefing.css").read_text()
+    ours = {declarations(block) for block in re.findall(r"table\.prewrapped[^{}]*\{([^{}]*)\}", ours_css)}
+    assert len(theirs) >= 9, "Material's classless-table rules were not found: has its CSS changed?"
+    assert theirs <= ours, f"Material's table rules missing from briefing.css: {theirs - ours}"
