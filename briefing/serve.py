@@ -123,10 +123,12 @@ class PreviewHandler(Handler):
         self.wfile.write(body)
 
     def text_body(self, target: str) -> tuple[bytes | None, str | None]:
+        # the build's number before its file: a build published in between then makes the page
+        # reload once more, where the other order would leave it showing the older build
+        number = self.server.builds.number
         body = Path(target).read_bytes()
         if target.endswith(".html"):
-            script = reload_script(self.server.prefix, self.server.builds.number)
-            body = body.replace(b"</body>", script + b"</body>", 1)
+            body = body.replace(b"</body>", reload_script(self.server.prefix, number) + b"</body>", 1)
         return body, None
 
 

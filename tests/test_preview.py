@@ -4,6 +4,7 @@ is in test_editing_loop.py)."""
 
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -14,7 +15,14 @@ from briefing.charts import build_charts
 from briefing.images import render_images
 from briefing.model import build_model
 from briefing.read import read_dataset
-from briefing.serve import RELOAD_PATH, Builds, Preview, ServerProcess, images_keeping_the_last
+from briefing.serve import (
+    RELOAD_PATH,
+    Builds,
+    Preview,
+    ServerProcess,
+    images_keeping_the_last,
+    preview_server,
+)
 from briefing.validate import validate_dataset
 
 
@@ -72,6 +80,29 @@ def test_pages_are_served_from_the_last_build_while_the_next_is_made(preview):
         assert "var seen=1;" in fetch(url)  # pages served now wait for the build after it
     finally:
         server.stop()
+
+
+def test_a_page_read_as_a_build_is_published_waits_for_that_build_and_reloads(tmp_path, monkeypatch):
+    """A build published while a page is being read: the page must carry the number of the build
+    before it, so that it reloads; with the newer number it would show the older page until the
+    build after."""
+    (tmp_path / "page.html").write_text("<html><body>the last build</body></html>")
+    builds = Builds()
+    read_bytes = Path.read_bytes
+
+    def read_as_a_build_is_published(path: Path) -> bytes:
+        body = read_bytes(path)
+        if path.name == "page.html":
+            builds.published()  # the next build swapped in just after this file was read
+        return body
+
+    monkeypatch.setattr(Path, "read_bytes", read_as_a_build_is_published)
+    server = preview_server(tmp_path, "/", builds, ("127.0.0.1", 0)).start()
+    try:
+        page = fetch(server.url + "page.html")
+    finally:
+        server.stop()
+    assert "the last build" in page and "var seen=0;" in page and builds.number == 1
 
 
 def test_the_quick_pass_keeps_the_last_images_of_a_chart_not_in_the_cache(tmp_path):
