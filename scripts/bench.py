@@ -119,12 +119,12 @@ class Timeout(RuntimeError):
     pass
 
 
-def wait_until(condition, seconds: float, every: float = 0.01, what: str = "") -> float:
-    """Seconds until condition() held, tried every `every` seconds."""
+def wait_until(condition, what: str, seconds: float, every: float = 0.01) -> float:
+    """Seconds until condition() held, tried every `every` seconds; what says what did not happen."""
     start = time.monotonic()
     while not condition():
         if time.monotonic() - start > seconds:
-            raise Timeout(f"preview: {what or 'nothing changed'} in {seconds} s")
+            raise Timeout(f"preview: {what} in {seconds} s")
         time.sleep(every)
     return time.monotonic() - start
 
@@ -221,7 +221,7 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
             return log.read_text().count("preview: full pass")
 
         try:
-            wait_until(lambda: "preview: serving" in log.read_text(), 600, what="not serving")
+            wait_until(lambda: "preview: serving" in log.read_text(), "not serving", 600)
             targets = project / "data" / "sales_targets.csv"
             template = project / "templates" / "targets.md.j2"
             rows = list(csv.reader(targets.read_text(encoding="utf-8").splitlines()))
@@ -242,9 +242,9 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
                 if kind == "templates":  # its charts drawn before the edit, as a reader would see them
                     wait_until(
                         lambda: in_page(page, CHARTS_DRAWN),
+                        "no chart drawn before the edit",
                         60,
                         PAGE_POLL_SECONDS,
-                        "no chart drawn before the edit",
                     )
                 passes = full_passes()
                 saved = time.time()
@@ -262,17 +262,17 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
                         painted.append(in_page(page, FIRST_PAINT))
                     return bool(painted) and painted[-1] is not None
 
-                wait_until(painted_with, 60, PAGE_POLL_SECONDS, f"edit {edit} ({kind}) not shown")
+                wait_until(painted_with, f"edit {edit} ({kind}) not shown", 60, PAGE_POLL_SECONDS)
                 shown[kind].append(painted[-1] / 1000 - saved)
                 if kind == "templates":
                     wait_until(
                         lambda page=page: in_page(page, CHARTS_DRAWN),
+                        "no chart drawn after the edit",
                         60,
                         PAGE_POLL_SECONDS,
-                        "no chart drawn after the edit",
                     )
                     drawn.append(time.time() - saved)
-                wait_until(lambda p=passes: full_passes() > p, 600, what="no full pass")
+                wait_until(lambda p=passes: full_passes() > p, "no full pass", 600)
         except Timeout as timeout:  # what the preview said last tells why
             last_lines = "".join(log.read_text().splitlines(True)[-15:])
             raise SystemExit(f"{timeout}; the preview's last lines:\n{last_lines}") from timeout

@@ -7,10 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import material
+from conftest import REPO
 
 from briefing.hooks import mark_tables, on_page_content, wrap_tables
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def table(wrapper: str | None, header: list[str], rows: list[list[str]]) -> str:
