@@ -8,12 +8,16 @@
   "use strict";
   // container -> its draw: {result (null while drawing), observer, frame, width}
   var drawn = new Map();
+  // Containers waiting to be drawn, one at a time: Vega's first drawing on a phone is a few
+  // hundred milliseconds of script, which in one task would hold the page (taps, scrolling).
+  var queue = [];
   // half a screen ahead, so that a reader scrolling down finds the chart drawn
   var nearScreen = new IntersectionObserver(function (entries) {
     entries.forEach(function (entry) {
-      if (entry.isIntersecting && !drawn.has(entry.target)) {
+      if (entry.isIntersecting && !drawn.has(entry.target) && queue.indexOf(entry.target) < 0) {
         nearScreen.unobserve(entry.target);
-        draw(entry.target);
+        queue.push(entry.target);
+        if (queue.length === 1) { nextTask().then(drawQueued); }
       }
     });
   }, { rootMargin: "50% 0px" });
@@ -96,6 +100,31 @@
     view.runAsync();
   }
 
+  // A promise kept in a later task, so that the browser can paint and answer input between.
+  function nextTask() {
+    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+  }
+
+  // The queue's first chart, then (each in tasks of its own) the rest. A chart taken off the
+  // page before its turn (instant navigation) is skipped.
+  function drawQueued() {
+    var container = queue[0];
+    var done = document.contains(container) ? draw(container) : Promise.resolve();
+    done.then(function () {
+      queue.shift();
+      if (queue.length) { nextTask().then(drawQueued); }
+    });
+  }
+
+  // vega-embed parses the spec and builds the view in one task, then runs the view's dataflow
+  // and renders it: run in a task of its own, the longest piece of a first drawing is split in two.
+  class SplitView extends window.vega.View {
+    runAsync(encode, prerun, postrun) {
+      return nextTask().then(() => super.runAsync(encode, prerun, postrun));
+    }
+  }
+
+  // Draws a container; the promise is kept (never broken) once it is drawn or has failed.
   function draw(container) {
     var entry = { result: null, observer: null, frame: 0, width: 0 };
     drawn.set(container, entry);
@@ -111,11 +140,12 @@
       renderer: "svg",
       actions: { export: true, source: false, editor: false },
       hover: false, // the specs have no hover encodings (vega-embed turns hovering on for Vega specs)
+      viewClass: SplitView,
       // runtime config, like the theme: the chart sits on the page's background, light or dark
       config: { background: null },
     };
     if (darkScheme()) { options.theme = "dark"; }
-    window.vegaEmbed(target, spec, options).then(function (result) {
+    return window.vegaEmbed(target, spec, options).then(function (result) {
       if (drawn.get(container) !== entry) { // forgotten while drawing
         result.finalize();
         return;
