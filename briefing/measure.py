@@ -154,7 +154,7 @@ def measure_site(site: Path) -> dict:
     largest = max(pages, key=lambda p: p.stat().st_size)
     return {
         "pages": len(pages),
-        "charts": len(list(site.glob("charts/*.svg"))),
+        "charts": len(list(site.glob("charts/*.png"))),  # one PNG a chart
         "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
         "page_html_kb_mean": sum(p.stat().st_size for p in pages) / len(pages) / 1e3,
         "page_html_kb_max": largest.stat().st_size / 1e3,

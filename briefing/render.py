@@ -24,7 +24,7 @@ from briefing.changes import CHANGES_FILE
 from briefing.charts import Chart
 from briefing.errors import TemplateError
 from briefing.formatting import bounded, citation, period, sentence_case
-from briefing.images import ChartImages
+from briefing.images import NARROW_SCREEN, ChartImages
 from briefing.model import Model, Organisation
 
 CHARTS_DIR = "charts"
@@ -302,7 +302,9 @@ def render_site(
     context = {
         "model": model,
         "charts": charts,
-        "chart_sizes": {chart_id: image.size for chart_id, image in images.items()},  # for <img> width/height
+        # for the images' width and height
+        "chart_sizes": {chart_id: image.sizes for chart_id, image in images.items()},
+        "narrow_screen": NARROW_SCREEN,
         "site": site,
         "navigation": navigation_tree(list(model.organisations.values())),
     }
@@ -426,7 +428,7 @@ def printable_body(pages: list[str]) -> str:
 
 def chart_downloads(chart: Chart, images: ChartImages, sources: list[dict]) -> dict[str, bytes]:
     """What a reader can take away: the plotted data, its description, its sources (those of
-    the rows it plots) and the chart as images."""
+    the rows it plots) and the chart as images (and the narrow image phones show)."""
     sidecar = {
         "title": chart.title,
         "description": chart.description,
@@ -454,9 +456,7 @@ def chart_downloads(chart: Chart, images: ChartImages, sources: list[dict]) -> d
     return {
         f"{stem}.csv": chart.data.to_csv(index=False, lineterminator="\n").encode(),
         f"{stem}.json": (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode(),
-        f"{stem}.svg": images.svg,
-        f"{stem}.png": images.png,
-    }
+    } | {stem + ending: image for ending, image in images.files.items()}
 
 
 def _render(environment: jinja2.Environment, template: str, context: dict) -> str:

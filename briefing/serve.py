@@ -44,7 +44,7 @@ from briefing.build import BuildReport, ImagesStage, Project, build
 from briefing.cache import Cache
 from briefing.engine import MkDocsConfig, build_pages, load_settings
 from briefing.errors import BriefingError
-from briefing.images import ChartImages, cached_images, render_images
+from briefing.images import ENDINGS, ChartImages, cached_images, render_images
 from briefing.render import CHARTS_DIR, NAVIGATION_FILE, PRINT_FILES
 from briefing.static_server import Handler, StaticServer
 from briefing.write import WriteReport
@@ -295,12 +295,15 @@ def images_keeping_the_last(charts_dir: Path) -> ImagesStage:
     return images_of
 
 
-def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, bytes]]:
-    """The SVG and PNG the last build wrote for each chart, where it wrote both."""
-    names = {chart_id: (f"{chart_id}.svg", f"{chart_id}.png") for chart_id in chart_ids}
-    found = read_files(charts_dir, [name for pair in names.values() for name in pair])
-    both = {chart_id: pair for chart_id, pair in names.items() if set(pair) <= found.keys()}
-    return {chart_id: (found[svg], found[png]) for chart_id, (svg, png) in both.items()}
+def read_chart_images(charts_dir: Path, chart_ids: Iterable[str]) -> dict[str, tuple[bytes, ...]]:
+    """The images the last build wrote for each chart (in ChartImages' order), where it wrote all."""
+    names = {chart_id: [chart_id + ending for ending in ENDINGS] for chart_id in chart_ids}
+    found = read_files(charts_dir, [name for chart_names in names.values() for name in chart_names])
+    return {
+        chart_id: tuple(found[name] for name in chart_names)
+        for chart_id, chart_names in names.items()
+        if set(chart_names) <= found.keys()
+    }
 
 
 def read_files(folder: Path, relative_paths: Iterable[str]) -> dict[str, bytes]:

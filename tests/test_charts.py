@@ -22,7 +22,7 @@ from briefing.charts import (
     varies,
     wrapped,
 )
-from briefing.images import ChartImages, render_images, static_spec
+from briefing.images import NARROW_STATIC_WIDTH, ChartImages, render_images, static_spec
 from briefing.model import build_model
 from briefing.read import read_dataset
 from briefing.render import SiteInfo, render_site
@@ -244,7 +244,10 @@ def test_chart_specs_come_from_the_cache_when_nothing_changed(model, tmp_path):
 def test_pages_carry_each_chart_as_a_vega_spec_with_the_plotted_data(model, charts):
     """The browser runs Vega only: a page holds the spec compiled from Vega-Lite at build time."""
     images = {
-        chart_id: ChartImages(b'<svg width="720" height="400"/>', b"", cached=True) for chart_id in charts
+        chart_id: ChartImages(
+            b'<svg width="720" height="400"/>', b"", b'<svg width="360" height="9"/>', cached=True
+        )
+        for chart_id in charts
     }
     site = SiteInfo("Briefing", "http://127.0.0.1:8000/", "2026-11-24", directory_urls=True)
     files = render_site(model, charts, images, {}, site, REPO / "templates", Cache(None))
@@ -335,6 +338,22 @@ def test_static_images_keep_their_width(charts):
     for chart in charts.values():
         svg = vl_convert.vegalite_to_svg(static_spec(chart.spec))
         assert f'width="{STATIC_WIDTH}"' in svg.split(">", 1)[0], chart.chart_id
+
+
+def test_the_narrow_static_image_is_the_narrow_layout_with_its_title_on_lines(charts):
+    """A phone shows the narrow image until the live chart is drawn: drawn as the live chart is
+    in a narrow container, its title broken into lines (Vega would cut it short)."""
+    (narrow,) = render_images(
+        {"timeline": charts["timeline"]}, Cache(None), lambda done, total: None
+    ).values()
+    assert narrow.sizes["narrow"][0] == NARROW_STATIC_WIDTH < NARROW
+    texts = svg_texts(narrow.narrow_svg.decode())
+    assert [text for text in texts if re.fullmatch(r"20\d\d", text)] == ["2026", "2028", "2030"]
+    title = charts["timeline"].spec["title"]
+    (subtitle,) = [text for text in texts if text.startswith(title["subtitle"][:20])]
+    assert subtitle.replace("\n", " ") == title["subtitle"], "the whole subtitle, on lines"
+    assert subtitle.count("\n") >= 2, subtitle
+    assert len(max(subtitle.split("\n"), key=len)) * 6 < NARROW_STATIC_WIDTH, subtitle
 
 
 def test_long_names_wrap_between_words_on_balanced_lines():

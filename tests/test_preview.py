@@ -115,11 +115,16 @@ def test_the_quick_pass_keeps_the_last_images_of_a_chart_not_in_the_cache(tmp_pa
     for chart_id in (cached_id, waiting_id):
         (last / f"{chart_id}.svg").write_bytes(b"<svg>last</svg>")
         (last / f"{chart_id}.png").write_bytes(b"last png")
+        (last / f"{chart_id}.narrow.svg").write_bytes(b"<svg>last narrow</svg>")
 
     images = images_keeping_the_last(last)(charts, cache, lambda done, total: None)
 
     assert list(images) == list(charts)
-    assert (images[waiting_id].svg, images[waiting_id].png) == (b"<svg>last</svg>", b"last png")
+    assert images[waiting_id].files == {
+        ".svg": b"<svg>last</svg>",
+        ".png": b"last png",
+        ".narrow.svg": b"<svg>last narrow</svg>",
+    }
     assert images[waiting_id].kept and not images[waiting_id].cached
     assert images[cached_id].cached and images[cached_id].svg != b"<svg>last</svg>"  # the cache wins
     rendered = {chart_id for chart_id, image in images.items() if not image.cached and not image.kept}

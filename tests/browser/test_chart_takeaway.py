@@ -266,7 +266,7 @@ def failures_of(problems: list[str]) -> str:
 
 def test_the_site_has_charts(site: Site, figures: list[Figure]):
     """Every chart the build drew (one with a constant quantity is not drawn) is on a page."""
-    built = {f"chart-{path.stem}" for path in (site.root / "charts").glob("*.svg")}
+    built = {f"chart-{path.stem}" for path in (site.root / "charts").glob("*.png")}
     ids = {figure.info["id"] for figure in figures}
     assert built, "the build drew no chart"
     assert ids == built, f"charts on the pages {sorted(ids)} differ from the charts built {sorted(built)}"

@@ -238,6 +238,61 @@ def test_screenshots_of_every_kind_of_page_at_390_px(
     assert not watch.problems, watch.problems
 
 
+# The static chart a page shows before its live chart is drawn (and without scripts): which
+# image, and its drawn width over its own (the SVG's text is 11 px at its own size).
+STATIC_CHARTS = """() => [...document.querySelectorAll('.vl-chart img.chart-static')].map(image => ({
+    id: image.closest('.vl-chart').id, src: image.currentSrc,
+    scale: image.getBoundingClientRect().width / image.naturalWidth}))"""
+
+
+@pytest.mark.parametrize("width", (360, 390, 1280))
+def test_the_static_chart_is_legible_before_the_live_one_is_drawn(site: Site, browser: Browser, width: int):
+    """Without scripts (and until the live chart is drawn) a phone shows the chart's narrow
+    image at about its own size: the wide one scaled to a phone drew 5 px text."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=False)
+    page = context.new_page()
+    for url in chart_pages(site):
+        page.goto(url)
+        for image in page.locator("img.chart-static").all():
+            image.scroll_into_view_if_needed()  # lazy images load near the screen
+            image.evaluate("image => image.decode()")
+        for chart in page.evaluate(STATIC_CHARTS):
+            narrow = width < 500
+            assert chart["src"].endswith(".narrow.svg" if narrow else ".svg"), (url, chart)
+            assert narrow or not chart["src"].endswith(".narrow.svg"), (url, chart)
+            # 11 px text drawn at 10 px or more (the narrow image is 360 px wide; a 360 px
+            # phone's column is 328)
+            assert chart["scale"] >= 10 / LEAST_TEXT_PX, (url, chart)
+    context.close()
+
+
+LAYOUT_SHIFTS = """window.layoutShifts = [];
+new PerformanceObserver(list => list.getEntries().forEach(entry => entry.hadRecentInput
+    || window.layoutShifts.push({value: entry.value, sources: entry.sources.map(source =>
+        source.node ? (source.node.id || source.node.className || source.node.nodeName) : "")}))
+).observe({type: "layout-shift", buffered: true});"""
+MOST_LAYOUT_SHIFT = 0.02  # Lighthouse counts under 0.1 as good
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_drawing_the_live_charts_moves_nothing_on_the_screen(site: Site, browser: Browser, width: int):
+    """The live chart replaces the static one in its place: the first screen does not move
+    (its caption and data table were pushed down, and an empty live chart moved up over it)."""
+    watch = Watch()
+    page = new_phone_page(browser, watch, width)
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(site.url + "targets/")
+    page.wait_for_function(_FIRST_CHART_DRAWN)
+    settle(page)
+    shifts = page.evaluate("window.layoutShifts")
+    assert sum(shift["value"] for shift in shifts) < MOST_LAYOUT_SHIFT, shifts
+    page.context.close()
+    assert not watch.problems, watch.problems
+
+
+_FIRST_CHART_DRAWN = "() => document.querySelector('.vl-chart').classList.contains('vl-drawn')"
+
+
 # --- the checks catch planted defects --------------------------------------------------------
 
 # A page holding one chart container as wide as a phone's, drawn straight with vega-embed (not
