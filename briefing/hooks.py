@@ -1,6 +1,7 @@
 """MkDocs hooks: valid HTML from the theme, theme templates compiled once a process, the chart
-loader on pages with a chart, labels and sort values on the tables the templates mark, and
-every table in the wrapper Material's script would otherwise move it into.
+loader on pages with a chart, labels and sort values on the tables the templates mark, every
+table in the wrapper Material's script would otherwise move it into, and links to other sites
+marked as such.
 
 The preview server (`make serve`, briefing/serve.py) builds many times in one process; the
 theme's templates are then compiled once instead of on every rebuild.
@@ -222,5 +223,25 @@ def wrap_tables(page: str) -> str:
     return _TABLE_TAG.sub(wrapped, page)
 
 
+# Printed, a link to another site shows its address (briefing.css). The stylesheet cannot tell
+# such a link by its address: Material's instant navigation makes every address in the page
+# absolute once it has loaded (and so, printed, each footnote mark was followed by this page's
+# own address). The build marks them while they are told apart by their address.
+_LINK_TAG = re.compile(r"<a\b[^>]*>")
+_ABSOLUTE_HREF = re.compile(r'\shref="(?:https?:)?//', re.I)
+
+
+def mark_external_links(page: str) -> str:
+    """A page's content with rel="external" on each link to an absolute address (without a rel)."""
+
+    def marked(tag: re.Match) -> str:
+        start = tag.group()
+        if " rel=" in start or not _ABSOLUTE_HREF.search(start):
+            return start
+        return '<a rel="external"' + start[2:]
+
+    return _LINK_TAG.sub(marked, page)
+
+
 def on_page_content(output: str, page, config, files) -> str:
-    return wrap_tables(mark_tables(output))
+    return mark_external_links(wrap_tables(mark_tables(output)))

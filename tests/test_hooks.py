@@ -1,5 +1,6 @@
-"""briefing/hooks.py's table marking: card tables' cells labelled by their headers, sortable tables'
-figures given the numbers they sort by; everything else on the page left byte for byte."""
+"""briefing/hooks.py's table and link marking: card tables' cells labelled by their headers,
+sortable tables' figures given the numbers they sort by, links to other sites marked as such;
+everything else on the page left byte for byte."""
 
 import html
 import re
@@ -180,3 +181,17 @@ def test_the_prewrapped_tables_carry_materials_table_style():
     ours = {declarations(block) for block in re.findall(r"table\.prewrapped[^{}]*\{([^{}]*)\}", ours_css)}
     assert len(theirs) >= 9, "Material's classless-table rules were not found: has its CSS changed?"
     assert theirs <= ours, f"Material's table rules missing from briefing.css: {theirs - ours}"
+
+
+def test_links_to_other_sites_are_marked_external_and_nothing_else_changes():
+    page = (
+        '<p><a href="https://example.com/a">a</a> <a href="//example.org/">b</a>'
+        ' <a href="#fn:e1" class="footnote-ref">1</a> <a href="../method/">c</a>'
+        ' <a rel="noopener" href="https://example.net/">d</a> <abbr title="x">y</abbr></p>'
+    )
+    assert on_page_content(page, None, None, None) == (
+        '<p><a rel="external" href="https://example.com/a">a</a>'
+        ' <a rel="external" href="//example.org/">b</a>'
+        ' <a href="#fn:e1" class="footnote-ref">1</a> <a href="../method/">c</a>'
+        ' <a rel="noopener" href="https://example.net/">d</a> <abbr title="x">y</abbr></p>'
+    )

@@ -236,3 +236,31 @@ def test_search_finds_pages_under_the_sub_path(site: Site, browser: Browser):
     page.wait_for_load_state()
     assert "Leapmotor" in page.inner_text(".md-content")
     assert watch.problems == []
+
+
+# What print adds after each link of the article: its address, or nothing
+PRINTED_AFTER_LINKS = """() => [...document.querySelectorAll('article a')].map(a => ({
+    href: a.getAttribute('href'), rel: a.rel, after: getComputedStyle(a, '::after').content}))"""
+
+
+def test_printed_links_to_other_sites_show_their_address_and_others_nothing(site: Site, browser: Browser):
+    """Printed, a source's address is written out; a footnote mark or a link within the site
+    is not followed by an address (Material makes every address absolute once a page loads)."""
+    watch = Watch()
+    page = watch.attach(new_page(browser, watch))
+    page.goto(site.url + "print/", wait_until="load")
+    page.wait_for_function(
+        "() => document.querySelector('a.footnote-ref').getAttribute('href').startsWith('http')"
+    )
+    page.emulate_media(media="print")
+    links = page.evaluate(PRINTED_AFTER_LINKS)
+    external = [link for link in links if urlsplit(link["href"]).hostname != "127.0.0.1"]
+    # within the site: relative as built (an absolute one, the page's citation, may print)
+    internal = [link for link in links if link not in external and link["rel"] != "external"]
+    assert len(external) > 20 and len(internal) > 100, (len(external), len(internal))
+    assert all(link["after"] == f'" <{link["href"]}>"' for link in external), external[:3]
+    assert all(link["after"] in ("none", "normal") for link in internal), [
+        link for link in internal if link["after"] not in ("none", "normal")
+    ][:3]
+    page.context.close()
+    assert not watch.problems, watch.problems
