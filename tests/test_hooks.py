@@ -3,14 +3,16 @@ sortable tables' figures given the numbers they sort by, links to other sites ma
 everything else on the page left byte for byte."""
 
 import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import material
 from conftest import REPO
 
-from briefing.hooks import mark_tables, on_page_content, wrap_tables
+from briefing.hooks import mark_tables, on_page_content, on_post_page, wrap_tables
 
 
 def table(wrapper: str | None, header: list[str], rows: list[list[str]]) -> str:
@@ -195,3 +197,23 @@ def test_links_to_other_sites_are_marked_external_and_nothing_else_changes():
         ' <a href="#fn:e1" class="footnote-ref">1</a> <a href="../method/">c</a>'
         ' <a rel="noopener" href="https://example.net/">d</a> <abbr title="x">y</abbr></p>'
     )
+
+
+def test_the_printable_pages_have_no_footnote_tooltips_and_the_others_keep_them():
+    config = (
+        '<script id="__config" type="application/json">{"base": "..", "features": '
+        '["navigation.instant", "content.footnote.tooltips", "search.highlight"], "search": "x"}</script>'
+    )
+    page = f"<html><body><article><p>x</p></article>{config}</body></html>"
+
+    def features(path: str) -> list[str]:
+        built = on_post_page(page, SimpleNamespace(file=SimpleNamespace(src_uri=path), url=""), None)
+        found = re.search(r'<script id="__config" type="application/json">(.*?)</script>', built)
+        return json.loads(found[1])["features"]
+
+    for printable in ("print.md", "print-targets.md"):
+        assert features(printable) == ["navigation.instant", "search.highlight"], printable
+    for other in ("targets.md", "organisations/print-media.md", "index.md"):
+        assert features(other) == ["navigation.instant", "content.footnote.tooltips", "search.highlight"], (
+            other
+        )
