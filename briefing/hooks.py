@@ -251,17 +251,19 @@ def wrap_tables(page: str) -> str:
 # Printed, a link to another site shows its address (briefing.css). The stylesheet cannot tell
 # such a link by its address: Material's instant navigation makes every address in the page
 # absolute once it has loaded (and so, printed, each footnote mark was followed by this page's
-# own address). The build marks them while they are told apart by their address.
+# own address). The build marks them while they are told apart by their address: absolute, and
+# not under the site's own address (a page's citation links to itself).
 _LINK_TAG = re.compile(r"<a\b[^>]*>")
-_ABSOLUTE_HREF = re.compile(r'\shref="(?:https?:)?//', re.I)
+_ABSOLUTE_HREF = re.compile(r'\shref="(?P<address>(?:https?:)?//[^"]*)"', re.I)
 
 
-def mark_external_links(page: str) -> str:
-    """A page's content with rel="external" on each link to an absolute address (without a rel)."""
+def mark_external_links(page: str, site_url: str | None) -> str:
+    """A page's content with rel="external" on each link (without a rel) to another site."""
 
     def marked(tag: re.Match) -> str:
         start = tag.group()
-        if " rel=" in start or not _ABSOLUTE_HREF.search(start):
+        absolute = _ABSOLUTE_HREF.search(start)
+        if " rel=" in start or not absolute or (site_url and absolute["address"].startswith(site_url)):
             return start
         return '<a rel="external"' + start[2:]
 
@@ -269,4 +271,4 @@ def mark_external_links(page: str) -> str:
 
 
 def on_page_content(output: str, page, config, files) -> str:
-    return mark_external_links(wrap_tables(mark_tables(output)))
+    return mark_external_links(wrap_tables(mark_tables(output)), config["site_url"])

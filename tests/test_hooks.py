@@ -70,7 +70,7 @@ def test_only_tables_in_a_marked_wrapper_are_touched():
     chart_data = '<details class="chart-data">' + table(None, ["Year"], [["2026"]]) + "</details>"
     page = "\n".join([plain, other, chart_data, "<p>table-cards is only a word here</p>"])
     assert mark_tables(page) == page
-    assert on_page_content(page, page=None, config=None, files=None) == wrap_tables(page)
+    assert on_page_content(page, page=None, config={"site_url": None}, files=None) == wrap_tables(page)
 
 
 WRAPPER_START = (
@@ -189,13 +189,19 @@ def test_links_to_other_sites_are_marked_external_and_nothing_else_changes():
     page = (
         '<p><a href="https://example.com/a">a</a> <a href="//example.org/">b</a>'
         ' <a href="#fn:e1" class="footnote-ref">1</a> <a href="../method/">c</a>'
+        ' <a href="https://briefing.example/b/targets/">https://briefing.example/b/targets/</a>'
         ' <a rel="noopener" href="https://example.net/">d</a> <abbr title="x">y</abbr></p>'
     )
-    assert on_page_content(page, None, None, None) == (
+    assert on_page_content(page, None, {"site_url": "https://briefing.example/b/"}, None) == (
         '<p><a rel="external" href="https://example.com/a">a</a>'
         ' <a rel="external" href="//example.org/">b</a>'
         ' <a href="#fn:e1" class="footnote-ref">1</a> <a href="../method/">c</a>'
+        ' <a href="https://briefing.example/b/targets/">https://briefing.example/b/targets/</a>'
         ' <a rel="noopener" href="https://example.net/">d</a> <abbr title="x">y</abbr></p>'
+    )
+    # without an address of its own, a site's absolute links are all to other sites
+    assert on_page_content('<a href="https://x.example/">x</a>', None, {"site_url": None}, None) == (
+        '<a rel="external" href="https://x.example/">x</a>'
     )
 
 
