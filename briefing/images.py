@@ -129,18 +129,18 @@ def render_images(
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> dict[str, ChartImages]:
     """Every chart's images, from the cache or rendered."""
-    specs = {chart_id: chart.spec for chart_id, chart in charts.items()}
     images = cached_images(charts, cache)
     missing = [chart_id for chart_id in charts if chart_id not in images]
+    specs = [charts[chart_id].spec for chart_id in missing]
     workers = min(os.cpu_count() or 1, len(missing))
     if workers > 1 and len(missing) >= PARALLEL_FROM:
         # spawned, not forked: a process forked after vl-convert's engine started hangs in it
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            rendered = _counted(pool.map(_render, [specs[c] for c in missing]), len(missing), progress)
+            rendered = _counted(pool.map(_render, specs), len(missing), progress)
     else:
-        rendered = _counted(map(_render, [specs[c] for c in missing]), len(missing), progress)
-    for chart_id, made in zip(missing, rendered, strict=True):
-        key = _image_key(specs[chart_id])
+        rendered = _counted(map(_render, specs), len(missing), progress)
+    for chart_id, spec, made in zip(missing, specs, rendered, strict=True):
+        key = _image_key(spec)
         stored = (cache.put(key + ending, image) for ending, image in zip(ENDINGS, made, strict=True))
         images[chart_id] = ChartImages(*stored, cached=False)
     return {chart_id: images[chart_id] for chart_id in charts}
