@@ -18,6 +18,9 @@ $(INSTALLED): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	# the package itself, editable: `mkdocs` run by hand finds the hooks' imports
 	$(PY) -m pip install --quiet --no-deps -e .
+	# compiled once, as pip compiles what it installs (not an editable package): with
+	# PYTHONDONTWRITEBYTECODE set, every build would compile it again (0.07 s)
+	$(PY) -m compileall -q briefing
 	touch $(INSTALLED)
 
 # the site's chart scripts (Vega, vega-embed): package.json's dependencies, pinned in package-lock.json

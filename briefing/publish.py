@@ -5,13 +5,17 @@ A failed or interrupted build leaves the previous site/ byte-for-byte as it was.
 When only the content of docs/ changed since the last build (the same files, the same
 mkdocs.yml, theme overrides and hooks), the build is incremental: the fresh folder starts as a
 copy of site/ and MkDocs renders only the pages whose Markdown changed (its dirty build); the
-search index is put back together as a full build writes it. The result is byte-identical to a
+search index is put back together as a full build writes it. The copy is the site before the
+last, kept beside the build record once it is replaced and brought up to date file by file:
+copying the whole site and deleting the replaced one took half of publishing one edit at
+1,000 organisations (0.31 s of 0.64 s). The result is byte-identical to a
 full build (tests/test_publish.py compares the two after a sequence of edits). Anything else is
 a full build, and the reason is given.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -53,12 +57,13 @@ def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | Non
     record = _build_record(settings)
     last = _last_record(record_file)
     why_full = _why_full(record, last, site_dir)
+    spare = None if record_file is None else record_file.with_suffix(".site")  # the site before the last
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
     settings.site_dir = str(staging)
     try:
         if why_full is None:
             changed = _changed_pages(record, last)
-            why_full = _build_incremental(settings, site_dir, staging, changed)
+            why_full = _build_incremental(settings, site_dir, staging, changed, spare)
             how = f"incremental ({len(changed)} pages)"
         if why_full is not None:
             with one_build(settings):
@@ -69,7 +74,7 @@ def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | Non
         raise
     finally:
         settings.site_dir = str(site_dir)
-    _swap_into_place(staging, site_dir)
+    _swap_into_place(staging, site_dir, spare)
     if record_file is not None:
         record_file.parent.mkdir(parents=True, exist_ok=True)
         record_file.write_text(json.dumps(record, sort_keys=True))
@@ -77,11 +82,11 @@ def publish_site(settings: MkDocsConfig, site_dir: Path, record_file: Path | Non
 
 
 def _build_incremental(
-    settings: MkDocsConfig, site_dir: Path, staging: Path, changed: list[str]
+    settings: MkDocsConfig, site_dir: Path, staging: Path, changed: list[str], spare: Path | None
 ) -> str | None:
     """The last site copied into staging, and MkDocs' dirty build of the changed pages over it;
     returns why a full build is needed after all, or None."""
-    shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
+    _copy_site(site_dir, staging, spare)
     last_index = (staging / SEARCH_INDEX).read_bytes()
     with one_build(settings):
         build_pages(settings, dirty=True)
@@ -92,6 +97,45 @@ def _build_incremental(
         return "a page entered the search index"
     (staging / SEARCH_INDEX).write_bytes(index)
     return None
+
+
+def _copy_site(site_dir: Path, staging: Path, spare: Path | None) -> None:
+    """staging made a copy of site_dir, each file with its modification time (MkDocs' dirty
+    build compares it with the page's source): the spare site brought up to date where there is
+    one, else a copy of every file."""
+    try:
+        staging.rmdir()
+        os.rename(spare, staging)  # fails without a spare, or on another file system
+    except (OSError, TypeError):
+        staging.mkdir(exist_ok=True)
+        shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
+        return
+    _mirror(site_dir, staging)
+
+
+def _mirror(source: Path, copy: Path) -> None:
+    """copy made file for file like source, copying only the files whose size or modification
+    time differ (every file a build writes gets a new time)."""
+    wanted, present = _file_stats(source), _file_stats(copy)
+    for relative, stat in wanted.items():
+        if present.pop(relative, None) != stat:
+            (copy / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / relative, copy / relative)
+    for relative in present:
+        (copy / relative).unlink()
+    for folder, _, _ in sorted(os.walk(copy), reverse=True):  # the deepest first
+        if not (source / Path(folder).relative_to(copy)).is_dir():
+            os.rmdir(folder)
+
+
+def _file_stats(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root by its path relative to root: (size, modification time in ns)."""
+    stats = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            stat = os.stat(os.path.join(folder, name))
+            stats[os.path.relpath(os.path.join(folder, name), root)] = (stat.st_size, stat.st_mtime_ns)
+    return stats
 
 
 def _build_record(settings: MkDocsConfig) -> dict:
@@ -152,7 +196,8 @@ def _refuse_source_folder(site_dir: Path, config_file: Path) -> None:
         )
 
 
-def _swap_into_place(staging: Path, site_dir: Path) -> None:
+def _swap_into_place(staging: Path, site_dir: Path, spare: Path | None) -> None:
+    """staging becomes site_dir; the replaced site is kept as the spare, or deleted."""
     staging.chmod(0o755)  # mkdtemp makes it private; static hosts and link checkers read it
     if not site_dir.exists():
         os.rename(staging, site_dir)
@@ -165,4 +210,8 @@ def _swap_into_place(staging: Path, site_dir: Path) -> None:
         os.rename(staging, site_dir)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    if spare is not None:
+        shutil.rmtree(spare, ignore_errors=True)  # a full build made its site without it
+        with contextlib.suppress(OSError):  # the cache is on another file system: deleted below
+            os.rename(retired / site_dir.name, spare)
     shutil.rmtree(retired, ignore_errors=True)

@@ -19,7 +19,6 @@ import json
 import multiprocessing
 import os
 import re
-import resource
 import socket
 import statistics
 import subprocess
@@ -55,21 +54,34 @@ PAGE_POLL_SECONDS = 0.05
 PROBE_EVERY = 0.1  # seconds between the preview's probe requests
 LIGHTHOUSE_RUNS = 3  # performance is a timing: the median of this many runs a page kind
 QUICK_PASS_LINE = re.compile(r"^preview: quick pass .* in ([0-9.]+) s$", re.M)
+# what a build prints after each stage (briefing.build.BuildReport): "<stage>: <what it did>, <seconds> s"
+STAGE_LINE = re.compile(r"^(\w+): .*, ([0-9.]+) s$", re.M)
 
 
 def run_build(project: Path) -> dict:
-    """One build in a fresh process, as `make site` runs it: its stage times, its wall time
-    (the process's start and imports included) and its peak memory."""
-    started = time.perf_counter()
-    output = subprocess.run(
-        [sys.executable, __file__, "--build-once", str(project)], capture_output=True, text=True, check=False
-    )
-    wall = time.perf_counter() - started
-    if output.returncode != 0:
-        raise SystemExit(f"build of {project} failed:\n{output.stderr}")
-    measured = json.loads(output.stdout.splitlines()[-1])
-    measured["seconds"]["wall"] = wall
-    return measured
+    """One build as `make site` runs it (scripts/build.py, in a fresh process): its stages' times
+    from the lines it prints, its wall time (the process's start and imports included) and its
+    peak memory."""
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        started = time.perf_counter()
+        build = subprocess.Popen(
+            [sys.executable, str(REPO / "scripts" / "build.py"), "--project", str(project)],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        output = build.stdout.read()
+        _, status, usage = os.wait4(build.pid, 0)  # this process's own peak memory, not its siblings'
+        wall = time.perf_counter() - started
+        build.returncode = os.waitstatus_to_exitcode(status)
+        if build.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"build of {project} failed:\n{errors.read()}")
+    stages = {name: float(seconds) for name, seconds in STAGE_LINE.findall(output)}
+    return {
+        "seconds": {"total": sum(stages.values()), **stages, "wall": wall},
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+    }
 
 
 def edit_one_row(project: Path) -> None:
@@ -80,17 +92,6 @@ def edit_one_row(project: Path) -> None:
     row, column = rows[(len(rows) + 1) // 2], rows[0].index("volume_low")
     row[column] = str(int(row[column]) + 1)
     write_csv(targets, rows[0], rows[1:])
-
-
-def build_once(project: Path) -> None:
-    from briefing.build import BuildReport, Project, build
-
-    report = BuildReport(say=lambda line: print(line, file=sys.stderr))
-    start = time.perf_counter()
-    build(Project.at(project), report)
-    seconds = {"total": time.perf_counter() - start, **report.seconds}
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_mb}))
 
 
 def large_table_spec_kb() -> dict[str, float]:
@@ -422,11 +423,7 @@ def main() -> int:
     parser.add_argument(
         "--preview-only", metavar="N", help="only the preview's latency, at N organisations (or 'seed')"
     )
-    parser.add_argument("--build-once", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    if arguments.build_once:
-        build_once(arguments.build_once)
-        return 0
     if arguments.preview_only:
         size = None if arguments.preview_only == "seed" else int(arguments.preview_only)
         results = {"preview": preview_latency(size)}

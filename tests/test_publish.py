@@ -138,3 +138,34 @@ def test_a_setting_the_environment_changes_makes_the_next_build_full(docs_projec
     monkeypatch.setenv("PUBLISH_TEST_SITE_URL", "http://127.0.0.1/briefing/")
     assert publish().startswith("full: mkdocs.yml")
     assert 'href="http://127.0.0.1/briefing/' in (docs_project / "site" / "index.html").read_text()
+
+
+def test_the_site_before_the_last_is_kept_and_brought_up_to_date_by_the_next_build(docs_project, monkeypatch):
+    """An incremental build starts from the replaced site kept beside the build record, made
+    file for file like the last one: whatever differs in it (a file changed, added or removed)
+    does not reach the published site, which is the full build's."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    config, record = docs_project / "mkdocs.yml", docs_project / "cache" / "record.json"
+    # titles in the navigation: a dirty build does not read the pages it leaves (as SUMMARY.md)
+    config.write_text(config.read_text() + "nav:\n  - Home: index.md\n  - Other: other.md\n")
+    spare = record.with_suffix(".site")
+
+    def publish(site) -> str:
+        return publish_site(load_settings(config), site, record if site.name == "site" else None)
+
+    publish(docs_project / "site")
+    assert not spare.exists()
+    (docs_project / "docs" / "index.md").write_text("# Home\n\nSee [the other page](other.md) now.\n")
+    assert publish(docs_project / "site") == "incremental (1 pages)"
+    assert "now." not in (spare / "index.html").read_text()  # the first build's site
+    (spare / "other" / "index.html").write_text("changed")
+    (spare / "stray" / "page.html").parent.mkdir()
+    (spare / "stray" / "page.html").write_text("added")
+    (spare / "404.html").unlink()
+    (docs_project / "docs" / "other.md").write_text("# Other\n\nEdited.\n")
+    assert publish(docs_project / "site") == "incremental (1 pages)"
+    assert tree_bytes(docs_project / "site") == tree_bytes(
+        publish(docs_project / "full") and docs_project / "full"
+    )
+    assert "Edited." not in (spare / "other" / "index.html").read_text()  # the second build's site
+    assert sorted(p.name for p in docs_project.iterdir()) == ["cache", "docs", "full", "mkdocs.yml", "site"]
