@@ -103,14 +103,16 @@ def _copy_site(site_dir: Path, staging: Path, spare: Path | None) -> None:
     """staging made a copy of site_dir, each file with its modification time (MkDocs' dirty
     build compares it with the page's source): the spare site brought up to date where there is
     one, else a copy of every file."""
-    try:
+    if spare is not None and spare.is_dir():
         staging.rmdir()
-        os.rename(spare, staging)  # fails without a spare, or on another file system
-    except (OSError, TypeError):
-        staging.mkdir(exist_ok=True)
-        shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
-        return
-    _mirror(site_dir, staging)
+        try:
+            os.rename(spare, staging)
+        except OSError:  # another build took it first, or it is on another file system
+            staging.mkdir()
+        else:
+            _mirror(site_dir, staging)
+            return
+    shutil.copytree(site_dir, staging, dirs_exist_ok=True, copy_function=shutil.copy2)
 
 
 def _mirror(source: Path, copy: Path) -> None:

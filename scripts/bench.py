@@ -61,7 +61,7 @@ STAGE_LINE = re.compile(r"^(\w+): .*, ([0-9.]+) s$", re.M)
 def run_build(project: Path) -> dict:
     """One build as `make site` runs it (scripts/build.py, in a fresh process): its stages' times
     from the lines it prints, its wall time (the process's start and imports included) and its
-    peak memory."""
+    peak memory (that of its largest process: the image workers count too)."""
     with tempfile.TemporaryFile(mode="w+") as errors:
         started = time.perf_counter()
         build = subprocess.Popen(
@@ -71,7 +71,7 @@ def run_build(project: Path) -> dict:
             text=True,
         )
         output = build.stdout.read()
-        _, status, usage = os.wait4(build.pid, 0)  # this process's own peak memory, not its siblings'
+        _, status, usage = os.wait4(build.pid, 0)  # this build's peak memory, not the other builds'
         wall = time.perf_counter() - started
         build.returncode = os.waitstatus_to_exitcode(status)
         if build.returncode != 0:
