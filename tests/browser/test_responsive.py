@@ -292,6 +292,39 @@ def test_drawing_the_live_charts_moves_nothing_on_the_screen(site: Site, browser
 
 _FIRST_CHART_DRAWN = "() => document.querySelector('.vl-chart').classList.contains('vl-drawn')"
 
+# Each static chart image's box on the page, in CSS pixels (without the chart scripts, which
+# hide a static chart once its live one is drawn).
+STATIC_BOXES = """() => [...document.querySelectorAll('img.chart-static')].map(image => {
+    const box = image.getBoundingClientRect();
+    return [Math.round(box.width), Math.round(box.height)];
+})"""
+
+
+def static_chart_boxes(browser: Browser, address: str, width: int, images_arrive: bool) -> list:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.route("**/vendor/vega-bundle.js", lambda route: route.abort())
+    if images_arrive:
+        page.goto(address)
+        page.evaluate("document.querySelectorAll('img.chart-static').forEach(i => { i.loading = 'eager'; })")
+        page.wait_for_function("() => [...document.images].every(image => image.complete)")
+    else:
+        page.route("**/charts/*.svg", lambda route: None)  # never answered: still on its way
+        page.goto(address, wait_until="domcontentloaded")
+    boxes = page.evaluate(STATIC_BOXES)
+    context.close()
+    return boxes
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_a_static_chart_holds_its_place_before_its_image_arrives(site: Site, browser: Browser, width: int):
+    """On a slow connection a chart's image arrives after the page is drawn: its box is the
+    same size before as after, so the text below it does not jump down when it comes."""
+    arrived = static_chart_boxes(browser, site.url + "targets/", width, images_arrive=True)
+    waiting = static_chart_boxes(browser, site.url + "targets/", width, images_arrive=False)
+    assert len(arrived) >= 2 and all(height > 300 for _, height in arrived), arrived
+    assert waiting == arrived, f"boxes before the images arrived {waiting}, after {arrived}"
+
 
 # --- the checks catch planted defects --------------------------------------------------------
 
