@@ -145,8 +145,14 @@ def shared_assets(site: Path) -> list[Path]:
 
 def chart_assets(site: Path) -> list[Path]:
     """What a page with a chart loads besides: the loader in its content, which adds the chart
-    scripts (Vega and vega-embed, charts.js); pages without a chart load none of it."""
-    return [site / "assets/chart-loader.js", site / "assets/vendor/vega-bundle.js", site / "assets/charts.js"]
+    scripts (Vega and vega-embed, charts.js and the worker it parses specs in); pages without a
+    chart load none of it."""
+    return [
+        site / "assets/chart-loader.js",
+        site / "assets/vendor/vega-bundle.js",
+        site / "assets/charts.js",
+        site / "assets/chart-parser.js",
+    ]
 
 
 def measure_site(site: Path) -> dict:

@@ -13,7 +13,7 @@ from briefing.errors import SetupError
 NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
 VEGA_BUNDLE_PATH = "assets/vendor/vega-bundle.js"
 # in load order: Vega draws the pages' compiled specs, vega-embed adds the actions menu and the
-# dark theme
+# tooltips (the same file is the worker's that parses the specs: docs/assets/chart-parser.js)
 VEGA_SCRIPTS = {"vega": "build/vega.min.js", "vega-embed": "build/vega-embed.min.js"}
 # the maps are not shipped (and would not match a concatenation)
 SOURCE_MAP_COMMENT = re.compile(rb"^//# sourceMappingURL=.*$", re.M)

@@ -30,6 +30,20 @@
   var PADDING = 5;
   var ACTIONS_BUTTON = 34; // the actions button overlays the top right corner: titles stay clear
   var measure = document.createElement("canvas").getContext("2d");
+  // Runtime configs: the chart sits on the page's background, light or dark; in dark mode its
+  // text and lines take the colours of Material's slate scheme (its text at 90% lightness).
+  // Ours rather than vega-embed's dark theme: the parsing worker (below) must parse with the
+  // very config vega-embed passes, and vega-embed's themes are not reachable from outside it.
+  var LIGHT = { background: null };
+  var DARK_TEXT = "hsl(225, 15%, 90%)";
+  var DARK_LINE = "hsl(225, 10%, 45%)";
+  var DARK = {
+    background: null,
+    title: { color: DARK_TEXT, subtitleColor: DARK_TEXT },
+    style: { "guide-label": { fill: DARK_TEXT }, "guide-title": { fill: DARK_TEXT } },
+    axis: { domainColor: DARK_TEXT, tickColor: DARK_TEXT, gridColor: DARK_LINE },
+    view: { stroke: DARK_LINE },
+  };
 
   function darkScheme() {
     return document.body.getAttribute("data-md-color-scheme") === "slate";
@@ -116,8 +130,68 @@
     });
   }
 
-  // vega-embed parses the spec and builds the view in one task, then runs the view's dataflow
-  // and renders it: run in a task of its own, the longest piece of a first drawing is split in two.
+  // Vega's parse of a spec, the view's construction, its dataflow run: on a phone each is a
+  // long task on first use (the code is cold). The parse needs no page, so a worker does it
+  // (chart-parser.js) while this thread stays free; vega-embed, which calls vega.parse itself,
+  // is handed the runtime made aside through that call. Where no worker starts (a page opened
+  // from file://, the offline copy), or it fails, vega-embed parses here, as before.
+  var parser = startParser(document.currentScript.src);
+  var parseHere = window.vega.parse;
+  // {spec, config (as JSON), runtime, used}: for the next vega.parse of that spec
+  var parsedAside = null;
+  window.vega.parse = function (spec, config, options) {
+    var aside = parsedAside;
+    parsedAside = null;
+    if (aside && aside.spec === spec && aside.config === JSON.stringify(config)) {
+      aside.used = true;
+      return aside.runtime;
+    }
+    return parseHere(spec, config, options);
+  };
+
+  function startParser(here) {
+    var worker;
+    try {
+      worker = new Worker(new URL("chart-parser.js", here).href);
+    } catch (error) {
+      return null; // file:// pages may not start workers
+    }
+    var waiting = new Map(); // request id -> its promise's resolve
+    var next = 0;
+    function stop() {
+      parser = null;
+      waiting.forEach(function (resolve) { resolve(null); });
+      waiting.clear();
+    }
+    worker.onmessage = function (event) {
+      var resolve = waiting.get(event.data.id);
+      waiting.delete(event.data.id);
+      if (resolve) { resolve(event.data.runtime); }
+    };
+    worker.onerror = stop;
+    worker.onmessageerror = stop;
+    return {
+      // a promise of the spec's runtime, or of null (then vega-embed parses it here)
+      parse: function (spec, config) {
+        var id = next++;
+        return new Promise(function (resolve) {
+          waiting.set(id, resolve);
+          worker.postMessage({ id: id, spec: spec, config: config });
+        });
+      },
+    };
+  }
+
+  // a promise of what the worker made for the spec (null without a worker)
+  function parseAside(spec, config) {
+    var made = parser ? parser.parse(spec, config) : Promise.resolve(null);
+    return made.then(function (runtime) {
+      parsedAside = runtime ? { spec: spec, config: JSON.stringify(config), runtime: runtime, used: false } : null;
+      return parsedAside;
+    });
+  }
+
+  // The view is built in one task, its dataflow run and rendered in the next.
   class SplitView extends window.vega.View {
     runAsync(encode, prerun, postrun) {
       return nextTask().then(() => super.runAsync(encode, prerun, postrun));
@@ -141,16 +215,20 @@
       actions: { export: true, source: false, editor: false },
       hover: false, // the specs have no hover encodings (vega-embed turns hovering on for Vega specs)
       viewClass: SplitView,
-      // runtime config, like the theme: the chart sits on the page's background, light or dark
-      config: { background: null },
+      config: darkScheme() ? DARK : LIGHT,
     };
-    if (darkScheme()) { options.theme = "dark"; }
-    return window.vegaEmbed(target, spec, options).then(function (result) {
+    var aside = null;
+    return parseAside(spec, options.config).then(function (made) {
+      aside = made;
+      return window.vegaEmbed(target, spec, options);
+    }).then(function (result) {
       if (drawn.get(container) !== entry) { // forgotten while drawing
         result.finalize();
         return;
       }
       entry.result = result;
+      // where its spec was parsed: "aside" (the worker) or "here" (this page's thread)
+      container.setAttribute("data-parsed", aside && aside.used ? "aside" : "here");
       labelActions(container);
       container.classList.add("vl-drawn");
       container.classList.remove("vl-stale");

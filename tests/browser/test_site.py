@@ -17,12 +17,13 @@ from site_server import TIMEOUT_MS, VIEWPORT, Site, Watch, draw_every_chart, new
 
 pytestmark = pytest.mark.browser
 
-# What each chart container holds: its error if it failed, and how many live chart surfaces
-# (vega-embed's, visible; not the static fallback image) it shows.
+# What each chart container holds: its error if it failed, how many live chart surfaces
+# (vega-embed's, visible; not the static fallback image) it shows, and where its spec was parsed.
 CHART_STATE = """() => [...document.querySelectorAll('.vl-chart')].map(c => ({
     id: c.id,
     error: c.getAttribute('data-error'),
     drawn: c.classList.contains('vl-drawn'),
+    parsed: c.getAttribute('data-parsed'),
     surfaces: [...c.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks')]
         .filter(s => s.getBoundingClientRect().width > 0).length,
 }))"""
@@ -38,6 +39,10 @@ def chart_problems(page: Page) -> list[str]:
     for chart in page.evaluate(CHART_STATE):
         if chart["error"] or not chart["drawn"] or chart["surfaces"] != 1:
             problems.append(f"chart {chart['id'] or '(no id)'} not drawn properly: {chart}")
+        elif chart["parsed"] != "aside":
+            # served over HTTP, the worker parses every spec (charts.js): the page's thread only
+            # builds and draws the view
+            problems.append(f"chart {chart['id']} was parsed on the page's thread: {chart}")
     return problems
 
 

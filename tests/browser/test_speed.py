@@ -16,7 +16,7 @@ from .test_site import chart_problems
 
 pytestmark = pytest.mark.browser
 
-CHART_SCRIPTS = ("vega-bundle.js", "charts.js", "chart-loader.js")
+CHART_SCRIPTS = ("vega-bundle.js", "charts.js", "chart-loader.js", "chart-parser.js")
 SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"')
 IMG = re.compile(r"<img\b[^>]*>")
 
@@ -102,8 +102,10 @@ def test_instant_navigation_from_a_page_without_a_chart_draws_the_charts(site: S
         assert page.evaluate("window.__marker") == "first load", f"{address}: a full page load, not instant"
         problems = chart_problems(page)
         assert not problems, f"step {step}, {address}: {problems}"
-    # the chart scripts were fetched and run once, however many chart pages followed
-    assert loaded.count("vega-bundle.js") == 1 and loaded.count("charts.js") == 1, loaded
+    # the chart scripts were fetched and run once, however many chart pages followed: Vega's
+    # bundle by the page and by its one parsing worker
+    assert loaded.count("charts.js") == 1 and loaded.count("chart-parser.js") == 1, loaded
+    assert loaded.count("vega-bundle.js") == 2, loaded
     assert page.evaluate("document.querySelectorAll('script[src$=\"vega-bundle.js\"]').length") == 1
     assert not watch.problems, watch.problems
     page.context.close()
@@ -122,11 +124,11 @@ def test_charts_below_the_first_screen_load_and_draw_only_as_they_near_it(site: 
     charts = page.locator(".vl-chart")
     assert charts.count() >= 1
     assert charts.first.evaluate("c => c.getBoundingClientRect().top") > 2 * 800, "a chart is near the screen"
-    assert not [name for name in loaded if name in ("vega-bundle.js", "charts.js")], loaded
+    assert not [name for name in loaded if name in ("vega-bundle.js", "charts.js", "chart-parser.js")], loaded
     assert page.evaluate("typeof window.vegaEmbed") == "undefined"
     charts.first.scroll_into_view_if_needed()
     page.wait_for_function("c => c.classList.contains('vl-drawn')", arg=charts.first.element_handle())
-    assert loaded.count("vega-bundle.js") == 1 and loaded.count("charts.js") == 1, loaded
+    assert loaded.count("charts.js") == 1 and loaded.count("chart-parser.js") == 1, loaded
     assert not watch.problems, watch.problems
     context.close()
 
