@@ -9,7 +9,7 @@ onmessage = function (event) {
   try {
     runtime = vega.parse(request.spec, request.config);
   } catch (error) {
-    runtime = null;
+    // no runtime: the page parses the spec itself and shows the error there
   }
   postMessage({ id: request.id, runtime: runtime });
 };
