@@ -671,13 +671,22 @@ def draw_volumes(plan: ChartPlan) -> alt.LayerChart:
                 "kind:N",
                 title="Shape",
                 scale=alt.Scale(domain=list(VOLUME_SHAPES), range=list(VOLUME_SHAPES.values())),
-                legend=legend(VOLUME_LEGEND, orient="bottom", direction="vertical"),
+                legend=legend(
+                    VOLUME_LEGEND,
+                    orient="bottom",
+                    direction="vertical",
+                    # shapes only (colour is the other legend's): Vega-Lite draws them black,
+                    # lost on the dark page; this grey reads on both (3.9:1 and 4.5:1)
+                    symbolFillColor=SHAPE_ONLY_GREY,
+                    symbolOpacity=1,
+                ),
             ),
         ),
     ).properties(height=alt.Step(VOLUME_STEP))
 
 
 VOLUME_STEP = 40
+SHAPE_ONLY_GREY = "#767676"  # contrast against the light page's white and the dark page's slate
 # how each mark reads, in the legend
 VOLUME_LEGEND = {
     "upper bound": "upper bound: the base lies below it",

@@ -266,6 +266,18 @@ def test_pages_carry_each_chart_as_a_vega_spec_with_the_plotted_data(model, char
         assert "background" not in spec, chart_id
 
 
+def test_no_legend_draws_its_symbols_in_a_fixed_black(charts, varied_charts):
+    """Vega-Lite draws a shape-only legend's symbols black, which the dark page's background
+    swallows: such a legend names a grey that reads on both pages instead."""
+    checked = 0
+    for chart_id, chart in {**charts, **varied_charts}.items():
+        for legend in chart.vega_spec.get("legends", []):
+            symbols = legend.get("encode", {}).get("symbols", {}).get("update", {})
+            assert symbols.get("fill") != {"value": "black"}, (chart_id, legend.get("title"))
+            checked += 1
+    assert checked >= 4
+
+
 def test_a_chart_keeps_the_leading_organisations_and_says_so():
     import pandas as pd
 
