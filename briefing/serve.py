@@ -412,12 +412,15 @@ def serve(project: Project, dev_addr: str) -> None:
         server = None
         try:
             preview.rebuild()  # the first pages, before there is anything to serve
-            server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
             # what the first edit would otherwise wait for: vl-convert's engine, frictionless' set-up
             charts.warm_up()
             validate.warm_up()
+            # edits are watched before the first page is served: an edit saved as soon as the
+            # reader sees the page is not lost (the watch started after the server did, and a
+            # save in between went unseen)
             passes.thread.start()
             observer.start()
+            server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
             print(f"preview: serving {preview.config.site_url} (Ctrl-C stops it)", flush=True)
             while True:
                 time.sleep(3600)
