@@ -70,11 +70,11 @@ def run_build(project: Path) -> dict:
             stderr=errors,
             text=True,
         )
-        output = build.stdout.read()
+        with build.stdout:
+            output = build.stdout.read()
         _, status, usage = os.wait4(build.pid, 0)  # this build's peak memory, not the other builds'
         wall = time.perf_counter() - started
-        build.returncode = os.waitstatus_to_exitcode(status)
-        if build.returncode != 0:
+        if os.waitstatus_to_exitcode(status) != 0:
             errors.seek(0)
             raise SystemExit(f"build of {project} failed:\n{errors.read()}")
     stages = {name: float(seconds) for name, seconds in STAGE_LINE.findall(output)}
