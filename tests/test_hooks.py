@@ -47,10 +47,10 @@ def test_card_table_cells_are_labelled_by_their_column_headers():
     )
     marked = mark_tables(page)
     assert [td["data-label"] for td in cells(marked).td] == ["Organisation", "Plan (as stated)"] * 2
-    # nothing but the attributes changes (the table has no links: see the test on data-no-links)
-    for attribute in (' data-label="Organisation"', ' data-label="Plan (as stated)"', " data-no-links"):
+    # nothing but the attributes changes (see the test on the cards' height)
+    for attribute in (' data-label="Organisation"', ' data-label="Plan (as stated)"'):
         marked = marked.replace(attribute, "")
-    assert marked == page
+    assert re.sub(r' style="--cards-height: \d+rem"', "", marked) == page
 
 
 def test_labels_are_escaped_and_hostile_cell_text_stays_inert():
@@ -91,15 +91,24 @@ def test_every_markdown_table_is_in_materials_wrapper_already_so_its_script_leav
     assert wrapped.index("Inner") < wrapped.index("</table></div></div>") < wrapped.index("<td>y</td>")
 
 
-def test_card_tables_without_links_are_marked_to_be_laid_out_as_they_near_the_screen():
-    """briefing.css lays out a marked card table only near the screen; one with a link must be
-    laid out at once (audits measure its touch targets)."""
-    plain = table("table-cards", ["Plan"], [["A long plan."]])
-    linked = table("table-cards", ["Source"], [['<a href="https://example.com/">Example</a>']])
-    sortable = table("table-sortable", ["Plan"], [["A long plan."]])
-    marked = mark_tables("\n".join([plain, linked, sortable]))
-    assert marked.count('<div class="table-cards" data-no-links>') == 1
-    assert marked.index("data-no-links") < marked.index("A long plan.") < marked.index("Example")
+def cards_height(page: str) -> list[int]:
+    return [int(rem) for rem in re.findall(r'<div class="[^"]*" style="--cards-height: (\d+)rem">', page)]
+
+
+def test_card_tables_hold_the_height_of_their_cards_estimated_from_their_text():
+    """briefing.css lays out a card table only near the screen; until then it holds this height."""
+    short = table("table-cards", ["Name", "Plan"], [["Xpeng", "Short."]])
+    two_rows = table("table-cards", ["Name", "Plan"], [["Xpeng", "Short."]] * 2)
+    long_plan = table("table-cards", ["Name", "Plan"], [["Xpeng", "A plan of many words. " * 10]])
+    linked = table("table-cards", ["Name", "Plan"], [["Xpeng", '<a href="https://example.com/">Short.</a>']])
+    sortable = table("table-sortable", ["Plan"], [["Short."]])
+    [one, two, long, with_link] = cards_height(mark_tables("\n".join([short, two_rows, long_plan, linked])))
+    # a card's padding, then each of its two cells' padding and lines (1.6 + 2 * (1.5 + 1.2))
+    assert one == 7 and with_link == one
+    assert two == 14
+    assert long == 17  # 1.6 + (1.5 + 1.2) + (1.5 + 9 * 1.2): its 219 characters take 9 lines
+    assert cards_height(mark_tables(sortable)) == []
+    assert 'style="' not in mark_tables(sortable)
 
 
 def test_a_table_the_page_gave_attributes_is_left_to_material():

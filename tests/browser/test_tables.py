@@ -50,6 +50,16 @@ TABLE_STATE = """(sentence) => [...document.querySelectorAll('article table')]
       unlabelled: cells.filter(td => !td.dataset.label || before(td).display === 'none'
         || before(td).content === 'none').length,
       scroll: wrap.scrollWidth - wrap.clientWidth,
+      // a card table's height laid out, and the one it holds off screen (briefing.css)
+      ...(() => {
+        const cards = table.closest('.table-cards');
+        if (!cards) { return {}; }
+        const held = parseFloat(getComputedStyle(cards).containIntrinsicHeight.split(' ').pop());
+        cards.style.contentVisibility = 'visible';
+        const height = cards.getBoundingClientRect().height;
+        cards.style.contentVisibility = '';
+        return {held: held, height: height};
+      })(),
     };
   }).filter(Boolean)"""
 CARDS = re.compile(r'<div class="[^"]*\btable-cards\b')
@@ -82,6 +92,8 @@ def phone_problems(page: Page, url: str, width: int) -> list[str]:
             problems.append(f"{where}: {t['unlabelled']} cells show no column label")
         if t["scroll"] > 1:
             problems.append(f"{where}: scrolls sideways by {t['scroll']} px")
+        if "held" in t and not t["held"] >= t["height"]:
+            problems.append(f"{where}: holds {t['held']} px off screen, but takes {t['height']:.0f} px")
     if (scroll := page.evaluate(PAGE_SCROLL)) > 1:
         problems.append(f"{url} at {width} px: the page scrolls sideways by {scroll} px")
     return problems
@@ -141,6 +153,15 @@ def test_the_phone_check_fails_on_a_sentence_table_without_cards(site: Site, bro
     assert any("characters a line" in p for p in problems), problems
     assert any("scrolls sideways" in p for p in problems), problems
     assert any("show no column label" in p for p in problems), problems
+    page.context.close()
+
+
+def test_the_phone_check_fails_on_a_card_table_holding_less_than_it_takes(site: Site, browser: Browser):
+    page = new_page(browser, Watch())
+    too_little = "--cards-height: 5rem"
+    serve_changed(page, site.url + "ai/", lambda text: re.sub(r"--cards-height: \d+rem", too_little, text))
+    problems = phone_problems(page, site.url + "ai/", 390)
+    assert any("holds 100 px off screen, but takes" in p for p in problems), problems
     page.context.close()
 
 
