@@ -134,14 +134,15 @@ def build(
     publish: bool = True,
     settings: MkDocsConfig | None = None,
     images_of: ImagesStage = render_images,
-    kept_files: Callable[[], dict[str, bytes]] = dict,
+    kept_files: Callable[[dict[str, bytes]], dict[str, bytes]] = lambda files: {},
 ) -> WriteReport:
     """The whole pipeline; returns what the writer did to docs/.
 
     settings: mkdocs.yml as loaded once by the caller (the preview keeps it between builds).
-    images_of and kept_files let a caller compose the stages otherwise: files kept_files()
-    returns are written instead of the rendered ones (the preview's first pass after an edit
-    keeps the last images of charts not in the cache, and the last printable page).
+    images_of and kept_files let a caller compose the stages otherwise: of the rendered files,
+    those kept_files returns are written as it returns them (the preview's first pass after an
+    edit keeps the last images of charts not in the cache, and the last Markdown of the pages
+    no browser shows).
     """
     cache = Cache(project.cache_dir)
     COMPILED_TEMPLATES.keep_in(Cache(project.cache_dir))  # its own: stages count their hits
@@ -169,7 +170,8 @@ def build(
         "render", lambda: f"{len(files)} files ({cache.hits - hits} organisation pages from the cache)"
     ):
         hits = cache.hits
-        files = render_site(model, charts, images, assets, site, project.templates_dir, cache) | kept_files()
+        files = render_site(model, charts, images, assets, site, project.templates_dir, cache)
+        files |= kept_files(files)
     with report.stage(
         "write",
         lambda: (

@@ -6,8 +6,9 @@ the system (inotify) at once, keeps one configuration (and compiled templates, s
 hooks.on_env), and splits the work an edit causes in two passes:
 
 - quick: the pipeline, with charts whose static images are not cached keeping their last
-  images (the live chart already shows the edit) and the printable page its last version, then
-  MkDocs rebuilds only the pages whose Markdown changed; browsers reload;
+  images (the live chart already shows the edit), and every page not open in a browser (and the
+  printable page) its last Markdown, then MkDocs rebuilds only the open pages whose Markdown
+  changed; browsers reload;
 - full, once edits pause for a second: the new images, the printable page and every page, so
   navigation, search and downloads agree again; browsers reload once more.
 
@@ -30,8 +31,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -61,6 +64,8 @@ SETTLE_SECONDS = 0.025  # a save seen, wait this long for the rest of it (editor
 FULL_PASS_AFTER_SECONDS = 1.0
 RELOAD_PATH = ".preview/reload"  # under the site's path: a browser waits there for the next build
 RELOAD_WAIT_SECONDS = 25  # then answers anyway, and the page asks again
+# A page served or waiting for a build this recently is still open (reloading, say).
+OPEN_PAGE_SECONDS = 5.0
 
 
 # the server's process is started afresh (not forked from one running threads)
@@ -91,12 +96,60 @@ class Builds:
             return self._number.value
 
 
+class OpenPages:
+    """The pages open in a browser, by address: each waits on the preview for the next build.
+    The server's process counts them and keeps the count in a file, which the passes read."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self._lock = threading.Lock()
+        self._pages: dict[str, list[float]] = {}  # address -> [requests waiting, last seen]
+
+    # to the server's process, the file only: the counts are kept there
+    def __getstate__(self) -> Path:
+        return self.file
+
+    def __setstate__(self, file: Path) -> None:
+        self.__init__(file)
+
+    def seen(self, address: str) -> None:
+        self._change(address, 0)
+
+    @contextmanager
+    def waiting(self, address: str) -> Iterator[None]:
+        self._change(address, +1)
+        try:
+            yield
+        finally:
+            self._change(address, -1)
+
+    def _change(self, address: str, waiting: int) -> None:
+        with self._lock:
+            page = self._pages.setdefault(address, [0, 0.0])
+            page[0] += waiting
+            page[1] = time.time()
+            fresh = self.file.with_suffix(".next")
+            fresh.write_text(json.dumps(self._pages))
+            fresh.replace(self.file)
+
+    def read(self) -> set[str]:
+        """The addresses open now: waiting, or seen in the last OPEN_PAGE_SECONDS."""
+        try:
+            pages = json.loads(self.file.read_text())
+        except (OSError, ValueError):
+            return set()
+        now = time.time()
+        return {
+            address for address, (waiting, seen) in pages.items() if waiting or now - seen < OPEN_PAGE_SECONDS
+        }
+
+
 def reload_script(mount_path: str, number: int) -> bytes:
     """A page's line of script: wait for a build after `number`, then reload."""
     address = json.dumps(mount_path + RELOAD_PATH)
     return (
         f"<script>(function(){{var seen={number};function wait(){{"
-        f"fetch({address}+'?since='+seen,{{cache:'no-store'}})"
+        f"fetch({address}+'?since='+seen+'&page='+encodeURIComponent(location.pathname),{{cache:'no-store'}})"
         ".then(function(r){return r.text()})"
         ".then(function(t){if(+t!==seen){location.reload()}else{wait()}},function(){setTimeout(wait,1000)})"
         "}wait()})()</script>"
@@ -111,10 +164,12 @@ class PreviewHandler(Handler):
         if parts.path != self.server.prefix + RELOAD_PATH:
             super().do_GET()
             return
-        seen = parse_qs(parts.query).get("since", ["-1"])[0]
-        number = self.server.builds.after(
-            int(seen) if seen.lstrip("-").isdigit() else -1, RELOAD_WAIT_SECONDS
-        )
+        query = parse_qs(parts.query)
+        seen = query.get("since", ["-1"])[0]
+        with self.server.open_pages.waiting(query.get("page", [""])[0]):
+            number = self.server.builds.after(
+                int(seen) if seen.lstrip("-").isdigit() else -1, RELOAD_WAIT_SECONDS
+            )
         body = str(number).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
@@ -128,13 +183,16 @@ class PreviewHandler(Handler):
         number = self.server.builds.number
         body = Path(target).read_bytes()
         if target.endswith(".html"):
+            self.server.open_pages.seen(urlsplit(self.path).path)
             body = body.replace(b"</body>", reload_script(self.server.prefix, number) + b"</body>", 1)
         return body, None
 
 
-def preview_server(served: Path, mount_path: str, builds: Builds, address: tuple[str, int]) -> StaticServer:
+def preview_server(
+    served: Path, mount_path: str, builds: Builds, open_pages: OpenPages, address: tuple[str, int]
+) -> StaticServer:
     server = StaticServer(served, mount_path, {"Cache-Control": "no-store"}, address, PreviewHandler)
-    server.httpd.builds = builds
+    server.httpd.builds, server.httpd.open_pages = builds, open_pages
     return server
 
 
@@ -143,11 +201,13 @@ class ServerProcess:
     runs one thread at a time), and requests served from it waited up to a second at 1,000
     organisations; from its own process, the server answers at once."""
 
-    def __init__(self, served: Path, mount_path: str, builds: Builds, address: tuple[str, int]) -> None:
+    def __init__(
+        self, served: Path, mount_path: str, builds: Builds, open_pages: OpenPages, address: tuple[str, int]
+    ) -> None:
         self.url: str | None = None
         self._answer, answer = PROCESSES.Pipe(duplex=False)
         self.process = PROCESSES.Process(
-            target=_run_server, args=(served, mount_path, builds, address, answer), daemon=True
+            target=_run_server, args=(served, mount_path, builds, open_pages, address, answer), daemon=True
         )
 
     def start(self) -> ServerProcess:
@@ -166,11 +226,16 @@ class ServerProcess:
 
 
 def _run_server(
-    served: Path, mount_path: str, builds: Builds, address: tuple[str, int], answer: Connection
+    served: Path,
+    mount_path: str,
+    builds: Builds,
+    open_pages: OpenPages,
+    address: tuple[str, int],
+    answer: Connection,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops us
     try:
-        server = preview_server(served, mount_path, builds, address)
+        server = preview_server(served, mount_path, builds, open_pages, address)
     except OSError as error:
         answer.send((None, str(error)))
         return
@@ -192,9 +257,13 @@ class Preview:
     served: Path
     dev_addr: str
     report: BuildReport
+    open_pages: OpenPages = field(init=False)
     config: MkDocsConfig | None = None
     config_text: bytes = b""  # mkdocs.yml as config was loaded from it
     full_pass_due: bool = True  # the first pass, one after a failure, and one asked for
+
+    def __post_init__(self) -> None:
+        self.open_pages = OpenPages(self.served.with_name("open-pages.json"))
 
     def ask_for_full_pass(self) -> None:
         self.full_pass_due = True
@@ -234,7 +303,8 @@ class Preview:
     def _build_pages(self, quick: bool) -> bool:
         """The pipeline, then MkDocs; whether that was a quick pass."""
         try:
-            stages = quick_stages(self.project.docs_dir) if quick else {}
+            shown = page_sources(self.open_pages.read(), self.mount_path)
+            stages = quick_stages(self.project.docs_dir, shown) if quick else {}
             written = build(self.project, self.report, publish=False, settings=self.config, **stages)
             error = None
         except BriefingError as problem:
@@ -265,14 +335,35 @@ class Preview:
             shutil.rmtree(previous, ignore_errors=True)
 
 
-def quick_stages(docs_dir: Path) -> dict:
-    """How the quick pass composes the pipeline: what the edited page does not show keeps its
-    last version, so the edit shows sooner (the full pass after it makes them anew)."""
-    return {
-        "images_of": images_keeping_the_last(docs_dir / CHARTS_DIR),
+def page_sources(addresses: Iterable[str], mount_path: str) -> set[str]:
+    """The Markdown files under docs/ that may be the pages at these addresses (with directory
+    URLs or without)."""
+    sources = set()
+    for address in addresses:
+        if address.startswith(mount_path):
+            page = address[len(mount_path) :]
+            stem = page.removesuffix(".html").rstrip("/")
+            sources |= {f"{stem}/index.md", f"{stem}.md"} if stem else {"index.md"}
+    return sources
+
+
+def quick_stages(docs_dir: Path, shown: set[str]) -> dict:
+    """How the quick pass composes the pipeline: what the pages open in a browser (`shown`, their
+    Markdown files) do not show keeps its last version, so the edit shows sooner (the full pass
+    after it makes everything anew)."""
+
+    def kept_files(files: dict[str, bytes]) -> dict[str, bytes]:
         # the printable pages repeat the others: MkDocs would render each edit twice
-        "kept_files": lambda: read_files(docs_dir, [p.name for p in docs_dir.glob(PRINT_FILES)]),
-    }
+        kept = [
+            path
+            for path in files
+            if path.endswith(".md")
+            and path != NAVIGATION_FILE  # read for changes to the page set
+            and (path not in shown or fnmatch(path, PRINT_FILES))
+        ]
+        return read_files(docs_dir, kept)
+
+    return {"images_of": images_keeping_the_last(docs_dir / CHARTS_DIR), "kept_files": kept_files}
 
 
 def images_keeping_the_last(charts_dir: Path) -> ImagesStage:
@@ -420,7 +511,9 @@ def serve(project: Project, dev_addr: str) -> None:
             # save in between went unseen)
             passes.thread.start()
             observer.start()
-            server = ServerProcess(preview.served, preview.mount_path, builds, (host, int(port))).start()
+            server = ServerProcess(
+                preview.served, preview.mount_path, builds, preview.open_pages, (host, int(port))
+            ).start()
             print(f"preview: serving {preview.config.site_url} (Ctrl-C stops it)", flush=True)
             while True:
                 time.sleep(3600)

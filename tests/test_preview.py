@@ -3,6 +3,7 @@ made, and a page waiting for the next build hears of it (the subprocess test of 
 is in test_editing_loop.py)."""
 
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from briefing.read import read_dataset
 from briefing.serve import (
     RELOAD_PATH,
     Builds,
+    OpenPages,
     Preview,
     ServerProcess,
     images_keeping_the_last,
+    page_sources,
     preview_server,
 )
 from briefing.validate import validate_dataset
@@ -50,7 +53,9 @@ def preview(mini_project, tmp_path):
 
 def test_pages_are_served_from_the_last_build_while_the_next_is_made(preview):
     builds = Builds()
-    server = ServerProcess(preview.served, preview.mount_path, builds, ("127.0.0.1", 0)).start()
+    server = ServerProcess(
+        preview.served, preview.mount_path, builds, preview.open_pages, ("127.0.0.1", 0)
+    ).start()
     try:
         url = server.url + "targets/"
         before = fetch(url)
@@ -97,7 +102,9 @@ def test_a_page_read_as_a_build_is_published_waits_for_that_build_and_reloads(tm
         return body
 
     monkeypatch.setattr(Path, "read_bytes", read_as_a_build_is_published)
-    server = preview_server(tmp_path, "/", builds, ("127.0.0.1", 0)).start()
+    server = preview_server(
+        tmp_path, "/", builds, OpenPages(tmp_path / "open.json"), ("127.0.0.1", 0)
+    ).start()
     try:
         page = fetch(server.url + "page.html")
     finally:
@@ -131,3 +138,55 @@ def test_the_quick_pass_keeps_the_last_images_of_a_chart_not_in_the_cache(tmp_pa
     assert rendered == set(charts) - {cached_id, waiting_id}  # no last images: rendered now
     # the kept images went nowhere near the cache: the next full pass renders the real ones
     assert not render_images({waiting_id: charts[waiting_id]}, cache)[waiting_id].cached
+
+
+def test_a_page_waiting_for_the_next_build_is_open_and_stays_so_while_it_reloads(tmp_path, monkeypatch):
+    (tmp_path / "page.html").write_text("<html><body>a page</body></html>")
+    builds, open_pages = Builds(), OpenPages(tmp_path / "open.json")
+    server = preview_server(tmp_path, "/", builds, open_pages, ("127.0.0.1", 0)).start()
+    try:
+        assert open_pages.read() == set()
+        assert "page=" in fetch(server.url + "page.html")  # the reload script names its page
+        assert open_pages.read() == {"/page.html"}  # served a moment ago
+        waiting = threading.Thread(target=fetch, args=(f"{server.url}{RELOAD_PATH}?since=0&page=/other/",))
+        waiting.start()
+        while "/other/" not in open_pages.read():
+            time.sleep(0.01)
+        monkeypatch.setattr("briefing.serve.OPEN_PAGE_SECONDS", 0)
+        assert open_pages.read() == {"/other/"}  # waiting: open however long ago it asked
+        builds.published()
+        waiting.join(timeout=30)
+        assert open_pages.read() == set()  # answered, and not back since
+    finally:
+        server.stop()
+
+
+def test_addresses_name_their_markdown_files_with_directory_urls_or_without():
+    assert page_sources(["/briefing/", "/briefing/organisations/beta/", "/elsewhere/"], "/briefing/") == {
+        "index.md",
+        "organisations/beta/index.md",
+        "organisations/beta.md",
+    }
+    assert page_sources(["/organisations/beta.html", "/organisations/index.html"], "/") == {
+        "organisations/beta/index.md",
+        "organisations/beta.md",
+        "organisations/index/index.md",
+        "organisations/index.md",
+    }
+
+
+def test_the_quick_pass_remakes_only_the_pages_open_in_a_browser(preview):
+    targets_page = preview.served / "targets" / "index.html"
+    beta_page = preview.served / "organisations" / "beta" / "index.html"
+    assert "<td>10%</td>" in beta_page.read_text() and ">10%<" in targets_page.read_text()
+    preview.open_pages.seen("/targets/")  # as the server does when it serves the page
+
+    targets = preview.project.data_dir / "sales_targets.csv"
+    targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,"))
+    assert preview.rebuild()  # quick, and a full pass should follow
+
+    assert ">11%<" in targets_page.read_text()
+    assert "<td>10%</td>" in beta_page.read_text()  # no browser shows it: its last version
+    preview.ask_for_full_pass()
+    assert not preview.rebuild()
+    assert "<td>11%</td>" in (preview.served / "organisations" / "beta" / "index.html").read_text()
