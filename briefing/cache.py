@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import jinja2
 
@@ -129,6 +129,22 @@ def _read_entry(path: Path) -> bytes | None:
     ):
         return None
     return content
+
+
+class LastValue(Generic[T]):
+    """The value last computed, kept in this process's memory under its key: a process that builds
+    again and again (the preview) skips a stage whose inputs have not changed since. For values
+    the stages after never change (the model: tests/test_preview.py)."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._value: T | None = None
+
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        if key != self._key:
+            self._value = compute()
+            self._key = key
+        return self._value
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

@@ -2,6 +2,7 @@
 made, and a page waiting for the next build hears of it (the subprocess test of `make serve`
 is in test_editing_loop.py)."""
 
+import pickle
 import threading
 import time
 import urllib.request
@@ -10,12 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+import briefing.build
 from briefing.build import BuildReport, Project
 from briefing.cache import Cache
 from briefing.charts import build_charts
 from briefing.images import render_images
 from briefing.model import build_model
 from briefing.read import read_dataset
+from briefing.render import SiteInfo, render_site
 from briefing.serve import (
     RELOAD_PATH,
     Builds,
@@ -27,6 +30,7 @@ from briefing.serve import (
     preview_server,
 )
 from briefing.validate import validate_dataset
+from briefing.vendor import vendor_assets
 
 
 def site_charts():
@@ -190,3 +194,31 @@ def test_the_quick_pass_remakes_only_the_pages_open_in_a_browser(preview):
     preview.ask_for_full_pass()
     assert not preview.rebuild()
     assert "<td>11%</td>" in (preview.served / "organisations" / "beta" / "index.html").read_text()
+
+
+def test_a_template_edit_does_not_make_the_model_again(preview, monkeypatch):
+    made = []
+    build_model = briefing.build.build_model
+    monkeypatch.setattr(briefing.build, "build_model", lambda *args: made.append(args) or build_model(*args))
+    template = preview.project.templates_dir / "targets.md.j2"
+    template.write_text(template.read_text() + "\nA sentence added in the preview.\n")
+    preview.open_pages.seen("/targets/")
+    preview.rebuild()
+    assert "A sentence added in the preview." in (preview.served / "targets" / "index.html").read_text()
+    assert made == []  # the data did not change: the last model served
+
+    targets = preview.project.data_dir / "sales_targets.csv"
+    targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,"))
+    preview.rebuild()
+    assert len(made) == 1 and ">11%<" in (preview.served / "targets" / "index.html").read_text()
+
+
+def test_the_stages_after_the_model_leave_it_as_they_found_it(tmp_path):
+    """What lets a process keep the last model for the next build (briefing.build.LAST_MODEL)."""
+    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    before = pickle.dumps(model)
+    cache = Cache(tmp_path / "cache")
+    charts = build_charts(model, cache)
+    site = SiteInfo("Briefing", "https://example.org/", "2026-01-01", True)
+    render_site(model, charts, render_images(charts, cache), vendor_assets(), site, REPO / "templates", cache)
+    assert pickle.dumps(model) == before
