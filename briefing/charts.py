@@ -188,8 +188,10 @@ def build_charts(model: Model, cache: Cache) -> dict[str, Chart]:
 
 
 def warm_up() -> None:
-    """Start vl-convert's JavaScript engine (0.4 s, once a process) before a chart needs it: a
-    long-running process (the preview) pays it at its start instead of at an edit."""
+    """Import Altair and draw with it, and start vl-convert's JavaScript engine, before a chart
+    needs them (0.35 s and 0.4 s, once a process): a long-running process (the preview) pays
+    them at its start instead of at the first edit of a chart's data."""
+    alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q").to_dict(validate=False)
     vl_convert.vegalite_to_vega({"mark": "point"}, vl_version=VEGA_LITE_VERSION)
 
 
