@@ -147,6 +147,9 @@ FIRST_PAINT = """() => new Promise(done => new PerformanceObserver(entries => {
 }).observe({type: 'paint', buffered: true}))"""
 # charts are drawn as they near the screen: the first one is in the first screen of the page watched
 CHARTS_DRAWN = """() => document.querySelector('.vl-chart.vl-drawn') !== null"""
+# where the page is and what its charts say, for a timeout's message
+CHART_STATES = """() => [location.href, ...[...document.querySelectorAll('.vl-chart')].map(chart =>
+    [chart.id, chart.className, chart.getAttribute('data-parsed'), chart.getAttribute('data-error')])]"""
 
 
 class RequestProbe:
@@ -183,15 +186,19 @@ def _probe(url: str, stopped, times) -> None:
 
 
 def go_to(page, address: str, attempts: int = 3) -> None:
-    """Open address; the page's own reload after the last build may abort the first try."""
+    """Open address; the page's own reload after the last build may abort a try, or win over it
+    (the reload of the page before, which the build published as the log said it was done)."""
     for attempt in range(attempts):
         try:
             page.goto(address)
-            return
+            page.wait_for_timeout(200)  # a reload that won shows here
+            if page.url == address:
+                return
         except PlaywrightError:
             if attempt == attempts - 1:
                 raise
-            time.sleep(0.5)
+        time.sleep(0.5)
+    raise Timeout(f"preview: could not open {address}; the browser shows {page.url}")
 
 
 def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> dict:
@@ -241,12 +248,11 @@ def preview_latency(organisations: int | None, edits: int = PREVIEW_EDITS) -> di
                 kind = "data" if edit % 2 == 0 else "templates"
                 go_to(page, address[kind])
                 if kind == "templates":  # its charts drawn before the edit, as a reader would see them
-                    wait_until(
-                        lambda: in_page(page, CHARTS_DRAWN),
-                        "no chart drawn before the edit",
-                        60,
-                        PAGE_POLL_SECONDS,
-                    )
+                    try:
+                        wait_until(lambda: in_page(page, CHARTS_DRAWN), "", 60, PAGE_POLL_SECONDS)
+                    except Timeout:
+                        states = in_page(page, CHART_STATES)
+                        raise Timeout(f"preview: no chart drawn before the edit in 60 s: {states}") from None
                 passes = full_passes()
                 saved = time.time()
                 if kind == "data":
