@@ -154,7 +154,8 @@ def test_a_page_waiting_for_the_next_build_is_open_and_stays_so_while_it_reloads
         assert open_pages.read() == {"/page.html"}  # served a moment ago
         waiting = threading.Thread(target=fetch, args=(f"{server.url}{RELOAD_PATH}?since=0&page=/other/",))
         waiting.start()
-        while "/other/" not in open_pages.read():
+        deadline = time.monotonic() + 30
+        while "/other/" not in open_pages.read() and time.monotonic() < deadline:
             time.sleep(0.01)
         monkeypatch.setattr("briefing.serve.OPEN_PAGE_SECONDS", 0)
         assert open_pages.read() == {"/other/"}  # waiting: open however long ago it asked
