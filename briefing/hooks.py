@@ -89,8 +89,8 @@ CARDS, SORTABLE = "table-cards", "table-sortable"
 PROSE = 60
 # briefing.css lays a card table out only as it nears the screen; until then the table holds the
 # height its cards take on a phone, estimated from their text (in rem): a card's padding, and for
-# each cell its padding and its lines of LINE_CHARACTERS. Generous on purpose (1.2-2 times the
-# real height at 360-412 px, measured on the seed site's 45 card tables): boxes that reached past
+# each cell its padding and its lines of LINE_CHARACTERS. Generous on purpose (1.14-2.0 times the
+# real height at 320-390 px, measured on the seed site's 47 card tables): boxes that reached past
 # the estimate would sit over the content that follows, where an audit (axe-core, in Lighthouse)
 # reads the background of a text the browser has not laid out yet (axe-core issue 2768).
 CARD_REM, CELL_REM, LINE_REM, LINE_CHARACTERS = 1.6, 1.5, 1.2, 26
