@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,15 +140,16 @@ def build(
     publish: bool = True,
     settings: MkDocsConfig | None = None,
     images_of: ImagesStage = render_images,
+    only_pages: Set[str] | None = None,
     kept_files: Callable[[dict[str, bytes]], dict[str, bytes]] = lambda files: {},
 ) -> WriteReport:
     """The whole pipeline; returns what the writer did to docs/.
 
     settings: mkdocs.yml as loaded once by the caller (the preview keeps it between builds).
-    images_of and kept_files let a caller compose the stages otherwise: of the rendered files,
-    those kept_files returns are written as it returns them (the preview's first pass after an
-    edit keeps the last images of charts not in the cache, and the last Markdown of the pages
-    no browser shows).
+    images_of, only_pages and kept_files let a caller compose the stages otherwise: only_pages
+    are rendered (None: every page), and kept_files adds to the rendered files (the preview's
+    first pass after an edit keeps the last images of charts not in the cache, renders the
+    pages a browser shows and keeps the last Markdown of the others).
     """
     cache = Cache(project.cache_dir)
     COMPILED_TEMPLATES.keep_in(Cache(project.cache_dir))  # its own: stages count their hits
@@ -178,7 +179,7 @@ def build(
         "render", lambda: f"{len(files)} files ({cache.hits - hits} organisation pages from the cache)"
     ):
         hits = cache.hits
-        files = render_site(model, charts, images, assets, site, project.templates_dir, cache)
+        files = render_site(model, charts, images, assets, site, project.templates_dir, cache, only_pages)
         files |= kept_files(files)
     with report.stage(
         "write",

@@ -13,6 +13,7 @@ import re
 import sys
 import traceback
 import urllib.parse
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -297,7 +298,14 @@ def render_site(
     site: SiteInfo,
     templates_dir: Path,
     cache: Cache,
+    only_pages: Set[str] | None = None,
 ) -> dict[str, bytes]:
+    """The site's files under docs/, by path: its pages' Markdown, the assets, the charts'
+    downloads and the data.
+
+    only_pages: the Markdown pages to render, by path, and not the printable ones, which print
+    them all; None renders every page.
+    """
     environment = make_environment(templates_dir)
     context = {
         "model": model,
@@ -311,9 +319,11 @@ def render_site(
     pages = {
         path: _render(environment, template, context | page_context(path, site, model))
         for template, path in SITE_PAGES
+        if only_pages is None or path in only_pages or not path.endswith(".md")
     }
-    pages |= organisation_pages(environment, site, model, cache)
-    pages |= printable_pages(environment, context, site, model, pages)
+    pages |= organisation_pages(environment, site, model, cache, only_pages)
+    if only_pages is None:
+        pages |= printable_pages(environment, context, site, model, pages)
     files = {path: text.encode() for path, text in pages.items()} | assets
     for chart in charts.values():
         files |= chart_downloads(chart, images[chart.chart_id], [model.sources[s] for s in chart.source_ids])
@@ -332,7 +342,7 @@ class OrganisationsAndSources:
 
 
 def organisation_pages(
-    environment: jinja2.Environment, site: SiteInfo, model: Model, cache: Cache
+    environment: jinja2.Environment, site: SiteInfo, model: Model, cache: Cache, only: Set[str] | None = None
 ) -> dict[str, str]:
     """A page for each organisation that has one, rendered again only when what it shows changed.
 
@@ -357,6 +367,8 @@ def organisation_pages(
         if not org.has_page:
             continue
         path = f"organisations/{org.id}.md"
+        if only is not None and path not in only:
+            continue
         key = cache_key("organisation page", RENDER_CODE, shared, path, digest(pickle.dumps(org)))
         kept = cache.get(key)
         if kept is None:

@@ -22,17 +22,19 @@ carries a line of script that waits on the preview for the next build and then r
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
+import select
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from multiprocessing.connection import Connection
@@ -45,12 +47,12 @@ import watchdog.observers
 from briefing import charts, validate
 from briefing.build import BuildReport, ImagesStage, Project, build
 from briefing.cache import Cache
-from briefing.engine import MkDocsConfig, build_pages, load_settings
+from briefing.engine import MkDocsConfig, build_changed_pages, build_pages, load_settings
 from briefing.errors import BriefingError
 from briefing.images import ENDINGS, ChartImages, cached_images, render_images
 from briefing.render import CHARTS_DIR, NAVIGATION_FILE, PRINT_FILES
 from briefing.static_server import Handler, StaticServer
-from briefing.write import WriteReport
+from briefing.write import WriteReport, generated_files
 
 FILE_CHANGES = (
     watchdog.events.FileCreatedEvent,
@@ -64,8 +66,9 @@ SETTLE_SECONDS = 0.025  # a save seen, wait this long for the rest of it (editor
 FULL_PASS_AFTER_SECONDS = 1.0
 RELOAD_PATH = ".preview/reload"  # under the site's path: a browser waits there for the next build
 RELOAD_WAIT_SECONDS = 25  # then answers anyway, and the page asks again
-# A page served or waiting for a build this recently is still open (reloading, say).
+# A page whose wait for a build was answered this recently is still open (reloading, say).
 OPEN_PAGE_SECONDS = 5.0
+LEFT_CHECK_SECONDS = 0.25  # how often a wait checks that its browser is still there
 
 
 # the server's process is started afresh (not forked from one running threads)
@@ -97,13 +100,15 @@ class Builds:
 
 
 class OpenPages:
-    """The pages open in a browser, by address: each waits on the preview for the next build.
-    The server's process counts them and keeps the count in a file, which the passes read."""
+    """The pages open in a browser, by address: a page is open while its reload script waits on
+    the preview for the next build, and for OPEN_PAGE_SECONDS after it was answered (it reloads,
+    then waits again); not once its browser went away. The server's process counts them and
+    keeps the count in a file, which the passes read."""
 
     def __init__(self, file: Path) -> None:
         self.file = file
         self._lock = threading.Lock()
-        self._pages: dict[str, list[float]] = {}  # address -> [requests waiting, last seen]
+        self._pages: dict[str, list[float]] = {}  # address -> [requests waiting, open until]
 
     # to the server's process, the file only: the counts are kept there
     def __getstate__(self) -> Path:
@@ -112,28 +117,26 @@ class OpenPages:
     def __setstate__(self, file: Path) -> None:
         self.__init__(file)
 
-    def seen(self, address: str) -> None:
-        self._change(address, 0)
+    def waits(self, address: str) -> None:
+        self._change(address, +1, time.time())
 
-    @contextmanager
-    def waiting(self, address: str) -> Iterator[None]:
-        self._change(address, +1)
-        try:
-            yield
-        finally:
-            self._change(address, -1)
+    def answered(self, address: str) -> None:
+        self._change(address, -1, time.time())
 
-    def _change(self, address: str, waiting: int) -> None:
+    def left(self, address: str) -> None:
+        self._change(address, -1, 0.0)
+
+    def _change(self, address: str, waiting: int, seen: float) -> None:
         with self._lock:
             page = self._pages.setdefault(address, [0, 0.0])
             page[0] += waiting
-            page[1] = time.time()
+            page[1] = seen
             fresh = self.file.with_suffix(".next")
             fresh.write_text(json.dumps(self._pages))
             fresh.replace(self.file)
 
     def read(self) -> set[str]:
-        """The addresses open now: waiting, or seen in the last OPEN_PAGE_SECONDS."""
+        """The addresses open now: waiting, or answered in the last OPEN_PAGE_SECONDS."""
         try:
             pages = json.loads(self.file.read_text())
         except (OSError, ValueError):
@@ -165,11 +168,16 @@ class PreviewHandler(Handler):
             super().do_GET()
             return
         query = parse_qs(parts.query)
-        seen = query.get("since", ["-1"])[0]
-        with self.server.open_pages.waiting(query.get("page", [""])[0]):
-            number = self.server.builds.after(
-                int(seen) if seen.lstrip("-").isdigit() else -1, RELOAD_WAIT_SECONDS
-            )
+        seen, page = query.get("since", ["-1"])[0], query.get("page", [""])[0]
+        self.server.open_pages.waits(page)
+        number = None
+        try:
+            number = self._build_after(int(seen) if seen.lstrip("-").isdigit() else -1)
+        finally:
+            (self.server.open_pages.left if number is None else self.server.open_pages.answered)(page)
+        if number is None:
+            self.close_connection = True
+            return
         body = str(number).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
@@ -177,13 +185,32 @@ class PreviewHandler(Handler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _build_after(self, seen: int) -> int | None:
+        """The build's number once it is not `seen` (or after RELOAD_WAIT_SECONDS); None once the
+        browser closed the connection (it left the page: the page is not open any more)."""
+        deadline = time.monotonic() + RELOAD_WAIT_SECONDS
+        while True:
+            left = deadline - time.monotonic()
+            number = self.server.builds.after(seen, max(0.0, min(LEFT_CHECK_SECONDS, left)))
+            if number != seen or left <= 0:
+                return number
+            if self._browser_left():
+                return None
+
+    def _browser_left(self) -> bool:
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            # a closed connection reads as empty; a browser sends nothing else while it waits
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return True
+
     def text_body(self, target: str) -> tuple[bytes | None, str | None]:
         # the build's number before its file: a build published in between then makes the page
         # reload once more, where the other order would leave it showing the older build
         number = self.server.builds.number
         body = Path(target).read_bytes()
         if target.endswith(".html"):
-            self.server.open_pages.seen(urlsplit(self.path).path)
             body = body.replace(b"</body>", reload_script(self.server.prefix, number) + b"</body>", 1)
         return body, None
 
@@ -313,7 +340,7 @@ class Preview:
         self.config.extra["build_error"] = error  # the theme shows it as a banner on every page
         quick = quick and written is not None and not _navigation_changed(written)
         if quick:
-            build_pages(self.config, dirty=True)  # into the served folder: only changed pages
+            build_changed_pages(self.config)  # into the served folder
         else:
             self._build_and_switch()
         return quick
@@ -348,22 +375,22 @@ def page_sources(addresses: Iterable[str], mount_path: str) -> set[str]:
 
 
 def quick_stages(docs_dir: Path, shown: set[str]) -> dict:
-    """How the quick pass composes the pipeline: what the pages open in a browser (`shown`, their
-    Markdown files) do not show keeps its last version, so the edit shows sooner (the full pass
-    after it makes everything anew)."""
+    """How the quick pass composes the pipeline: it renders the pages open in a browser
+    (`shown`, their Markdown files) and the navigation (read for changes to the page set), and
+    keeps the last Markdown of the others, so the edit shows sooner (the full pass after it
+    makes everything anew). The printable pages repeat the others: MkDocs would render each
+    edit twice."""
+    rendered = {path for path in shown if not fnmatch(path, PRINT_FILES)} | {NAVIGATION_FILE}
 
     def kept_files(files: dict[str, bytes]) -> dict[str, bytes]:
-        # the printable pages repeat the others: MkDocs would render each edit twice
-        kept = [
-            path
-            for path in files
-            if path.endswith(".md")
-            and path != NAVIGATION_FILE  # read for changes to the page set
-            and (path not in shown or fnmatch(path, PRINT_FILES))
-        ]
-        return read_files(docs_dir, kept)
+        last = [path for path in generated_files(docs_dir) if path.endswith(".md") and path not in files]
+        return read_files(docs_dir, last)
 
-    return {"images_of": images_keeping_the_last(docs_dir / CHARTS_DIR), "kept_files": kept_files}
+    return {
+        "images_of": images_keeping_the_last(docs_dir / CHARTS_DIR),
+        "only_pages": rendered,
+        "kept_files": kept_files,
+    }
 
 
 def images_keeping_the_last(charts_dir: Path) -> ImagesStage:
@@ -450,10 +477,22 @@ class Passes:
                 self.preview.ask_for_full_pass()
             full_should_follow = self.preview.rebuild()
             self.builds.published()
+            if not full_should_follow:
+                set_aside_from_collection()
             if full_should_follow:
                 with self._lock:
                     if self._edit_at is None:
                         self._full_at = time.monotonic() + FULL_PASS_AFTER_SECONDS
+
+
+def set_aside_from_collection() -> None:
+    """Exempt what the process holds after a full pass (the last model, MkDocs' pages and
+    plugins, the libraries) from Python's cyclic garbage collector, whose every full collection
+    walked it all: 0.1 s, once or twice a quick pass at 1,000 organisations. What the last call
+    set aside is collected first, so nothing is kept longer than until the next full pass."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class _Edits(watchdog.events.FileSystemEventHandler):
@@ -506,6 +545,7 @@ def serve(project: Project, dev_addr: str) -> None:
             # what the first edit would otherwise wait for: vl-convert's engine, frictionless' set-up
             charts.warm_up()
             validate.warm_up()
+            set_aside_from_collection()
             # edits are watched before the first page is served: an edit saved as soon as the
             # reader sees the page is not lost (the watch started after the server did, and a
             # save in between went unseen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import pickle
 import re
 import sys
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from functools import partial
 import pandas as pd
 from frictionless import FrictionlessException, Package, Resource, Schema
 
-from briefing.cache import Cache, cache_key
+from briefing.cache import Cache, cache_key, digest
 from briefing.errors import DataError, Problem
 from briefing.read import RawDataset, RawTable
 
@@ -66,10 +67,15 @@ def validate_dataset(raw: RawDataset, cache: Cache | None = None) -> Dataset:
     _raise_if(cache.remembered(schema_key, partial(_schema_problems, raw)))
     _raise_if(_header_problems(raw))
     tables = {name: _in_schema_order(table, _fields(raw, name)) for name, table in raw.tables.items()}
-    problems = _cell_problems(raw, tables)
+    # what a table's findings depend on besides its schema: where it is, its lines and cells
+    contents = {
+        name: digest(pickle.dumps((raw.tables[name].display_path, raw.tables[name].lines, rows)))
+        for name, rows in tables.items()
+    }
+    problems = _cell_problems(raw, tables, contents, cache)
     judged = {(p.file, p.row, p.column) for p in problems}  # one problem per cell: these come first
     found = (
-        _frictionless_problems(raw, tables, cache)
+        _frictionless_problems(raw, tables, contents, cache)
         + _bound_problems(raw, tables)
         + _locator_problems(raw, tables)
     )
@@ -281,7 +287,7 @@ def _expectation(field: dict) -> str:
 
 
 def _frictionless_problems(
-    raw: RawDataset, tables: dict[str, list[list[str]]], cache: Cache
+    raw: RawDataset, tables: dict[str, list[list[str]]], contents: dict[str, str], cache: Cache
 ) -> list[Problem]:
     """frictionless' findings, table by table: a table is checked again only when it, its schema
     or a table its foreign keys point to changed (frictionless costs ~40 ms a table)."""
@@ -291,9 +297,7 @@ def _frictionless_problems(
         key = cache_key(
             "frictionless-table",
             THIS_CODE,
-            raw.tables[name].display_path,
-            raw.tables[name].lines,
-            [(_resource(raw, table), tables[table]) for table in [name, *referenced]],
+            [(_resource(raw, table), contents[table]) for table in [name, *referenced]],
         )
         check_table = partial(_frictionless_table_problems, raw, tables, name, referenced)
         problems += cache.remembered(key, check_table)
@@ -394,16 +398,27 @@ def _word_error(raw: RawDataset, table: RawTable, fields: dict[str, dict], error
     return Problem(table.display_path, error.message, row, getattr(error, "field_name", None))
 
 
-def _cell_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[Problem]:
-    """What frictionless lets through or words badly: control characters, blank required values, inf/nan."""
+def _cell_problems(
+    raw: RawDataset, tables: dict[str, list[list[str]]], contents: dict[str, str], cache: Cache
+) -> list[Problem]:
+    """What frictionless lets through or words badly: control characters, blank required values,
+    inf/nan; table by table, a table checked again only when it or its schema changed."""
     problems = []
     for name, rows in tables.items():
-        table, fields = raw.tables[name], _fields(raw, name)
-        for row, line in zip(rows, table.lines, strict=True):
-            for field, cell in zip(fields, row, strict=True):
-                message = _cell_message(field, cell)
-                if message is not None:
-                    problems.append(Problem(table.display_path, message, line, field["name"]))
+        key = cache_key("cell-problems", THIS_CODE, _fields(raw, name), contents[name])
+        problems += cache.remembered(
+            key, partial(_table_cell_problems, raw.tables[name], _fields(raw, name), rows)
+        )
+    return problems
+
+
+def _table_cell_problems(table: RawTable, fields: list[dict], rows: list[list[str]]) -> list[Problem]:
+    problems = []
+    for row, line in zip(rows, table.lines, strict=True):
+        for field, cell in zip(fields, row, strict=True):
+            message = _cell_message(field, cell)
+            if message is not None:
+                problems.append(Problem(table.display_path, message, line, field["name"]))
     return problems
 
 

@@ -33,10 +33,15 @@ def checked_path(root: Path, relative: str) -> Path:
     return root.joinpath(*pure.parts)
 
 
+def generated_files(docs_dir: Path) -> list[str]:
+    """The files under docs/ the last build generated, by relative path."""
+    manifest = docs_dir / MANIFEST_NAME
+    return json.loads(manifest.read_text()) if manifest.exists() else []
+
+
 def write_docs(files: dict[str, bytes], docs_dir: Path) -> WriteReport:
     targets = {relative: checked_path(docs_dir, relative) for relative in files}
-    manifest = docs_dir / MANIFEST_NAME
-    previous = json.loads(manifest.read_text()) if manifest.exists() else []
+    previous = generated_files(docs_dir)
     written, unchanged = [], 0
     for relative, path in targets.items():
         content = files[relative]
@@ -49,5 +54,5 @@ def write_docs(files: dict[str, bytes], docs_dir: Path) -> WriteReport:
     removed = sorted(set(previous) - set(files))
     for relative in removed:
         checked_path(docs_dir, relative).unlink(missing_ok=True)
-    manifest.write_text(json.dumps(sorted(files), indent=1) + "\n")
+    (docs_dir / MANIFEST_NAME).write_text(json.dumps(sorted(files), indent=1) + "\n")
     return WriteReport(written, unchanged, removed)

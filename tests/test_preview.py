@@ -2,10 +2,13 @@
 made, and a page waiting for the next build hears of it (the subprocess test of `make serve`
 is in test_editing_loop.py)."""
 
+import gc
 import pickle
+import socket
 import threading
 import time
 import urllib.request
+import weakref
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from briefing.read import read_dataset
 from briefing.render import SiteInfo, render_site
 from briefing.serve import (
     RELOAD_PATH,
+    RELOAD_WAIT_SECONDS,
     Builds,
     OpenPages,
     Preview,
@@ -28,9 +32,11 @@ from briefing.serve import (
     images_keeping_the_last,
     page_sources,
     preview_server,
+    set_aside_from_collection,
 )
 from briefing.validate import validate_dataset
 from briefing.vendor import vendor_assets
+from briefing.write import generated_files
 
 
 def site_charts():
@@ -144,24 +150,42 @@ def test_the_quick_pass_keeps_the_last_images_of_a_chart_not_in_the_cache(tmp_pa
     assert not render_images({waiting_id: charts[waiting_id]}, cache)[waiting_id].cached
 
 
+def wait_for(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
 def test_a_page_waiting_for_the_next_build_is_open_and_stays_so_while_it_reloads(tmp_path, monkeypatch):
     (tmp_path / "page.html").write_text("<html><body>a page</body></html>")
     builds, open_pages = Builds(), OpenPages(tmp_path / "open.json")
     server = preview_server(tmp_path, "/", builds, open_pages, ("127.0.0.1", 0)).start()
     try:
-        assert open_pages.read() == set()
         assert "page=" in fetch(server.url + "page.html")  # the reload script names its page
-        assert open_pages.read() == {"/page.html"}  # served a moment ago
+        assert open_pages.read() == set()  # fetched, but no script of it waits (a probe, a crawler)
         waiting = threading.Thread(target=fetch, args=(f"{server.url}{RELOAD_PATH}?since=0&page=/other/",))
         waiting.start()
-        deadline = time.monotonic() + 30
-        while "/other/" not in open_pages.read() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        monkeypatch.setattr("briefing.serve.OPEN_PAGE_SECONDS", 0)
-        assert open_pages.read() == {"/other/"}  # waiting: open however long ago it asked
+        assert wait_for(lambda: open_pages.read() == {"/other/"})
         builds.published()
         waiting.join(timeout=30)
-        assert open_pages.read() == set()  # answered, and not back since
+        assert open_pages.read() == {"/other/"}  # answered: it reloads, and is open meanwhile
+        monkeypatch.setattr("briefing.serve.OPEN_PAGE_SECONDS", 0)
+        assert open_pages.read() == set()  # answered long ago, and not back since
+    finally:
+        server.stop()
+
+
+def test_a_page_is_closed_as_soon_as_its_browser_leaves_it(tmp_path):
+    builds, open_pages = Builds(), OpenPages(tmp_path / "open.json")
+    server = preview_server(tmp_path, "/", builds, open_pages, ("127.0.0.1", 0)).start()
+    try:
+        browser = socket.create_connection(server.httpd.server_address[:2])
+        browser.sendall(f"GET /{RELOAD_PATH}?since=0&page=/left/ HTTP/1.1\r\nHost: preview\r\n\r\n".encode())
+        assert wait_for(lambda: open_pages.read() == {"/left/"})
+        browser.close()  # as a browser does with a pending request when it leaves the page
+        # before the wait's own end (RELOAD_WAIT_SECONDS), and with no build published
+        assert wait_for(lambda: open_pages.read() == set(), seconds=RELOAD_WAIT_SECONDS / 2)
     finally:
         server.stop()
 
@@ -184,12 +208,14 @@ def test_the_quick_pass_remakes_only_the_pages_open_in_a_browser(preview):
     targets_page = preview.served / "targets" / "index.html"
     beta_page = preview.served / "organisations" / "beta" / "index.html"
     assert "<td>10%</td>" in beta_page.read_text() and ">10%<" in targets_page.read_text()
-    preview.open_pages.seen("/targets/")  # as the server does when it serves the page
+    preview.open_pages.answered("/targets/")  # as the server does: the page is reloading
 
+    generated = generated_files(preview.project.docs_dir)
     targets = preview.project.data_dir / "sales_targets.csv"
     targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,"))
     assert preview.rebuild()  # quick, and a full pass should follow
 
+    assert generated_files(preview.project.docs_dir) == generated  # the others kept, none removed
     assert ">11%<" in targets_page.read_text()
     assert "<td>10%</td>" in beta_page.read_text()  # no browser shows it: its last version
     preview.ask_for_full_pass()
@@ -203,7 +229,7 @@ def test_a_template_edit_does_not_make_the_model_again(preview, monkeypatch):
     monkeypatch.setattr(briefing.build, "build_model", lambda *args: made.append(args) or build_model(*args))
     template = preview.project.templates_dir / "targets.md.j2"
     template.write_text(template.read_text() + "\nA sentence added in the preview.\n")
-    preview.open_pages.seen("/targets/")
+    preview.open_pages.answered("/targets/")
     preview.rebuild()
     assert "A sentence added in the preview." in (preview.served / "targets" / "index.html").read_text()
     assert made == []  # the data did not change: the last model served
@@ -223,3 +249,22 @@ def test_the_stages_after_the_model_leave_it_as_they_found_it(tmp_path):
     site = SiteInfo("Briefing", "https://example.org/", "2026-01-01", True)
     render_site(model, charts, render_images(charts, cache), vendor_assets(), site, REPO / "templates", cache)
     assert pickle.dumps(model) == before
+
+
+def test_what_a_pass_set_aside_from_collection_is_collected_at_the_next():
+    class Node:
+        pass
+
+    node = Node()
+    node.itself = node  # a reference cycle: only the collector frees it
+    gone = weakref.ref(node)
+    try:
+        set_aside_from_collection()
+        assert gc.get_freeze_count() > 0
+        del node
+        gc.collect()
+        assert gone() is not None  # set aside: a collection passes it by
+        set_aside_from_collection()
+        assert gone() is None
+    finally:
+        gc.unfreeze()

@@ -1,11 +1,12 @@
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from conftest import run_build, tree_bytes
 
-from briefing.engine import load_settings
+from briefing.engine import build_changed_pages, build_pages, load_settings
 from briefing.errors import OutputError, PublishError
 from briefing.publish import publish_site
 
@@ -17,6 +18,42 @@ def docs_project(tmp_path):
     (tmp_path / "docs" / "other.md").write_text("# Other\n")
     (tmp_path / "mkdocs.yml").write_text("site_name: t\nsite_url: http://127.0.0.1/\n")
     return tmp_path
+
+
+def test_a_build_of_the_changed_pages_keeps_the_last_navigation_and_search_index(tmp_path):
+    """The preview's quick pass: the page shows the edit at once; SUMMARY.md and the search index
+    are the full build's to read and write."""
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Home\n\nFirst words.\n")
+    (docs / "other.md").write_text("# Other\n")
+    (docs / "SUMMARY.md").write_text("- [Home](index.md)\n- [Other](other.md)\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nsite_url: http://127.0.0.1/\ntheme: material\nplugins:\n  - search\n  - literate-nav\n"
+    )
+    settings = load_settings(tmp_path / "mkdocs.yml", site)
+    settings.plugins.on_startup(command="serve", dirty=True)
+    build_pages(settings)
+    index = (site / "search" / "search_index.json").read_bytes()
+    plugins = settings.plugins
+
+    def navigation() -> list[str]:
+        return re.findall(r'<a href="([^"]*)" class="md-nav__link', (site / "index.html").read_text())
+
+    assert navigation() == [".", "other/"]
+    (docs / "index.md").write_text("# Home\n\nNew words.\n")
+    (docs / "SUMMARY.md").write_text("- [Other](other.md)\n- [Home](index.md)\n")
+    build_changed_pages(settings)
+    assert "New words." in (site / "index.html").read_text()
+    assert 'for="__search"' in (site / "index.html").read_text()  # the search box stays
+    assert navigation() == [".", "other/"]  # the last build's
+    assert (site / "search" / "search_index.json").read_bytes() == index
+    assert settings.plugins is plugins
+
+    build_pages(settings)  # as the preview's full pass: both read and written
+    assert navigation() == ["other/", "."]
+    assert "New words" in (site / "search" / "search_index.json").read_text()
+    settings.plugins.on_shutdown()
 
 
 def test_publishes_into_place_and_leaves_no_stray_folders(docs_project):

@@ -7,8 +7,22 @@ import markdown
 import pytest
 from conftest import REPO
 
+from briefing.cache import Cache
+from briefing.charts import build_charts
 from briefing.errors import TemplateError
-from briefing.render import _render, chart_attribute, make_environment, markdown_text
+from briefing.images import ChartImages
+from briefing.model import build_model
+from briefing.read import read_dataset
+from briefing.render import (
+    PRINT_PAGE,
+    SiteInfo,
+    _render,
+    chart_attribute,
+    make_environment,
+    markdown_text,
+    render_site,
+)
+from briefing.validate import validate_dataset
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -101,3 +115,24 @@ def test_templates_compile_once_and_again_once_edited(tmp_path, monkeypatch):
     monkeypatch.setattr(cache.COMPILED_TEMPLATES, "_code", {})
     assert make_environment(tmp_path).get_template("page.md.j2").render(x=5) == "two 5"
     assert compiled[2:] == ["two {{ x }}"]
+
+
+def test_only_the_pages_asked_for_are_rendered_each_as_in_the_whole_site():
+    """What the preview's quick pass renders: the pages a browser shows, and every file that is
+    not a page (the robots file, the data, the charts' downloads)."""
+    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    charts = build_charts(model, Cache(None))
+    images = {
+        chart_id: ChartImages(b'<svg width="720" height="400"/>', b"", b'<svg width="360" height="9"/>', True)
+        for chart_id in charts
+    }
+    site = SiteInfo("Briefing", "http://127.0.0.1:8000/", "2026-11-24", directory_urls=True)
+    whole = render_site(model, charts, images, {}, site, REPO / "templates", Cache(None))
+    asked = {"targets.md", "organisations/byd.md"}
+    some = render_site(model, charts, images, {}, site, REPO / "templates", Cache(None), only_pages=asked)
+
+    assert {path for path in some if path.endswith(".md")} == asked
+    assert {path: some[path] for path in asked} == {path: whole[path] for path in asked}
+    others = {path: content for path, content in whole.items() if not path.endswith(".md")}
+    assert {path: content for path, content in some.items() if not path.endswith(".md")} == others
+    assert PRINT_PAGE in whole and "robots.txt" in others

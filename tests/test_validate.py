@@ -1,6 +1,7 @@
 import json
 import shutil
 
+import pytest
 from conftest import REPO
 
 from briefing import validate
@@ -41,6 +42,30 @@ def test_an_edit_has_frictionless_check_only_the_edited_table_and_the_tables_poi
     }
     assert pointing  # the test means something only if some table points to organisations
     assert sorted(checked) == sorted({"organisations"} | pointing)
+
+
+def test_an_edit_has_the_cells_of_only_the_edited_table_checked_again(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    cache = Cache(tmp_path / "cache")
+    checked = []
+    check_cells = validate._table_cell_problems
+    monkeypatch.setattr(
+        validate,
+        "_table_cell_problems",
+        lambda table, *args: checked.append(table.name) or check_cells(table, *args),
+    )
+    validate.validate_dataset(read_dataset(data), cache)
+    assert "organisations" in checked and "sources" in checked
+
+    checked.clear()
+    organisations = data / "organisations.csv"
+    organisations.write_text(organisations.read_text().replace("Leapmotor", "Leap\tmotor", 1))
+    with pytest.raises(
+        validate.DataError, match=r"organisations.csv, row \d+, column \w+: contains a control"
+    ):
+        validate.validate_dataset(read_dataset(data), cache)
+    assert checked == ["organisations"]
 
 
 def test_a_cached_table_still_reports_a_problem_in_a_table_it_points_to(tmp_path):
