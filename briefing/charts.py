@@ -777,20 +777,22 @@ def draw_markets(plan: ChartPlan) -> alt.Chart:
 
 
 def ai_matrix_plan(model: Model) -> ChartPlan:
-    items = pd.DataFrame(
+    # grouped in Python: pandas' groupby with Python aggregations took 0.05 s at 1,000 organisations
+    cells: dict[tuple[str, str], list[dict]] = {}
+    for plan in model.ai_plans:
+        cells.setdefault((plan["org_name"], plan["kind"]), []).append(plan)
+    data = pd.DataFrame(
         [
             {
-                "organisation": p["org_name"],
-                "kind": p["kind"],
-                "item": p["product"] or p["description"],
-                "source_id": p["source_id"],
+                "organisation": organisation,
+                "kind": kind,
+                "plans": len(plans),
+                "items": "; ".join(p["product"] or p["description"] for p in plans),
+                "source_id": tuple(dict.fromkeys(p["source_id"] for p in plans)),
             }
-            for p in model.ai_plans
+            for (organisation, kind), plans in cells.items()
         ],
-        columns=["organisation", "kind", "item", "source_id"],
-    )
-    data = items.groupby(["organisation", "kind"], as_index=False, sort=False).agg(
-        plans=("item", "size"), items=("item", "; ".join), source_id=("source_id", distinct)
+        columns=["organisation", "kind", "plans", "items", "source_id"],
     )
     data["organisation_plans"] = data.groupby("organisation")["plans"].transform("sum")
     data, note = keep_leading(

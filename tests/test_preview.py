@@ -223,32 +223,39 @@ def test_the_quick_pass_remakes_only_the_pages_open_in_a_browser(preview):
     assert "<td>11%</td>" in (preview.served / "organisations" / "beta" / "index.html").read_text()
 
 
-def test_a_template_edit_does_not_make_the_model_again(preview, monkeypatch):
-    made = []
-    build_model = briefing.build.build_model
+def test_a_template_edit_does_not_make_the_model_or_charts_again(preview, monkeypatch):
+    made, drawn = [], []
+    build_model, build_charts = briefing.build.build_model, briefing.build.build_charts
     monkeypatch.setattr(briefing.build, "build_model", lambda *args: made.append(args) or build_model(*args))
+    monkeypatch.setattr(
+        briefing.build, "build_charts", lambda *args: drawn.append(args) or build_charts(*args)
+    )
     template = preview.project.templates_dir / "targets.md.j2"
     template.write_text(template.read_text() + "\nA sentence added in the preview.\n")
     preview.open_pages.answered("/targets/")
     preview.rebuild()
     assert "A sentence added in the preview." in (preview.served / "targets" / "index.html").read_text()
-    assert made == []  # the data did not change: the last model served
+    assert made == [] and drawn == []  # the data did not change: the last model and charts served
 
     targets = preview.project.data_dir / "sales_targets.csv"
     targets.write_text(targets.read_text().replace(",exact,10,,exact,", ",exact,11,,exact,"))
     preview.rebuild()
-    assert len(made) == 1 and ">11%<" in (preview.served / "targets" / "index.html").read_text()
+    assert len(made) == len(drawn) == 1 and ">11%<" in (preview.served / "targets" / "index.html").read_text()
 
 
 def test_the_stages_after_the_model_leave_it_as_they_found_it(tmp_path):
-    """What lets a process keep the last model for the next build (briefing.build.LAST_MODEL)."""
+    """What lets a process keep the last model and charts for the next build (briefing.build's
+    LAST_MODEL and LAST_CHARTS)."""
     model = build_model(validate_dataset(read_dataset(REPO / "data")))
     before = pickle.dumps(model)
     cache = Cache(tmp_path / "cache")
     charts = build_charts(model, cache)
+    charts_before = pickle.dumps(charts)
+    assert pickle.dumps(model) == before
     site = SiteInfo("Briefing", "https://example.org/", "2026-01-01", True)
     render_site(model, charts, render_images(charts, cache), vendor_assets(), site, REPO / "templates", cache)
     assert pickle.dumps(model) == before
+    assert pickle.dumps(charts) == charts_before
 
 
 def test_what_a_pass_set_aside_from_collection_is_collected_at_the_next():
