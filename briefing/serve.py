@@ -108,7 +108,8 @@ class OpenPages:
     def __init__(self, file: Path) -> None:
         self.file = file
         self._lock = threading.Lock()
-        self._pages: dict[str, list[float]] = {}  # address -> [requests waiting, open until]
+        # address -> [requests waiting, when one was last waiting or answered (0: its browser left)]
+        self._pages: dict[str, list[float]] = {}
 
     # to the server's process, the file only: the counts are kept there
     def __getstate__(self) -> Path:
@@ -126,11 +127,11 @@ class OpenPages:
     def left(self, address: str) -> None:
         self._change(address, -1, 0.0)
 
-    def _change(self, address: str, waiting: int, seen: float) -> None:
+    def _change(self, address: str, waiting: int, at: float) -> None:
         with self._lock:
             page = self._pages.setdefault(address, [0, 0.0])
             page[0] += waiting
-            page[1] = seen
+            page[1] = at
             fresh = self.file.with_suffix(".next")
             fresh.write_text(json.dumps(self._pages))
             fresh.replace(self.file)
@@ -143,7 +144,7 @@ class OpenPages:
             return set()
         now = time.time()
         return {
-            address for address, (waiting, seen) in pages.items() if waiting or now - seen < OPEN_PAGE_SECONDS
+            address for address, (waiting, at) in pages.items() if waiting or now - at < OPEN_PAGE_SECONDS
         }
 
 
@@ -190,9 +191,9 @@ class PreviewHandler(Handler):
         browser closed the connection (it left the page: the page is not open any more)."""
         deadline = time.monotonic() + RELOAD_WAIT_SECONDS
         while True:
-            left = deadline - time.monotonic()
-            number = self.server.builds.after(seen, max(0.0, min(LEFT_CHECK_SECONDS, left)))
-            if number != seen or left <= 0:
+            remaining = deadline - time.monotonic()
+            number = self.server.builds.after(seen, max(0.0, min(LEFT_CHECK_SECONDS, remaining)))
+            if number != seen or remaining <= 0:
                 return number
             if self._browser_left():
                 return None
