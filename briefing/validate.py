@@ -1,9 +1,10 @@
 """Stage 2, validate: check every table against its Table Schema and return typed DataFrames.
 
 The schema in data/datapackage.json drives everything here: frictionless checks types,
-constraints, primary and foreign keys; this module only words its findings for people
-and adds the one rule Table Schema cannot express (a high bound never below its low bound,
-declared on the high field as "x-at-least": "<low field>").
+constraints and primary keys, table by table; this module words its findings for people, checks
+the foreign keys itself (set lookups: checked by frictionless, every table pointing to an edited
+one was checked again) and adds the one rule Table Schema cannot express (a high bound never
+below its low bound, declared on the high field as "x-at-least": "<low field>").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
-from frictionless import FrictionlessException, Package, Resource, Schema
+from frictionless import FrictionlessException, Resource, Schema
 
 from briefing.cache import Cache, cache_key, digest
 from briefing.errors import DataError, Problem
@@ -39,7 +40,6 @@ CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
 CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc, all of it
 DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
-FOREIGN_KEY_NOTE = re.compile(r'for "([^"]+)": values "([^"]*)" not found')
 POSITION_NOTE = re.compile(r"row at position (\d+)")
 THIS_CODE = (sys.modules[__name__],)  # cached findings are void once this code changes
 
@@ -76,6 +76,7 @@ def validate_dataset(raw: RawDataset, cache: Cache | None = None) -> Dataset:
     judged = {(p.file, p.row, p.column) for p in problems}  # one problem per cell: these come first
     found = (
         _frictionless_problems(raw, tables, contents, cache)
+        + _reference_problems(raw, tables, contents, cache)
         + _bound_problems(raw, tables)
         + _locator_problems(raw, tables)
     )
@@ -289,45 +290,98 @@ def _expectation(field: dict) -> str:
 def _frictionless_problems(
     raw: RawDataset, tables: dict[str, list[list[str]]], contents: dict[str, str], cache: Cache
 ) -> list[Problem]:
-    """frictionless' findings, table by table: a table is checked again only when it, its schema
-    or a table its foreign keys point to changed (frictionless costs ~40 ms a table)."""
+    """frictionless' findings, table by table: a table is checked again only when it or its
+    schema changed (frictionless costs ~40 ms a table)."""
     problems = []
     for name in tables:
-        referenced = sorted(_referenced_tables(_resource(raw, name)) & set(tables) - {name})
-        key = cache_key(
-            "frictionless-table",
-            THIS_CODE,
-            [(_resource(raw, table), contents[table]) for table in [name, *referenced]],
-        )
-        check_table = partial(_frictionless_table_problems, raw, tables, name, referenced)
-        problems += cache.remembered(key, check_table)
+        key = cache_key("frictionless-table", THIS_CODE, _resource(raw, name), contents[name])
+        problems += cache.remembered(key, partial(_frictionless_table_problems, raw, tables, name))
     return problems
 
 
-def _referenced_tables(resource: dict) -> set[str]:
-    keys = resource["schema"].get("foreignKeys", [])
-    return {key["reference"]["resource"] or resource["name"] for key in keys}
-
-
 def _frictionless_table_problems(
-    raw: RawDataset, tables: dict[str, list[list[str]]], name: str, referenced: list[str]
+    raw: RawDataset, tables: dict[str, list[list[str]]], name: str
 ) -> list[Problem]:
-    """frictionless' findings in one table, with the tables its foreign keys point to beside it."""
-    resources = []
-    for table in [name, *referenced]:
-        schema = _resource(raw, table)["schema"]
-        resources.append(
-            Resource(
-                name=table,
-                data=[[field["name"] for field in schema["fields"]], *tables[table]],
-                schema=Schema.from_descriptor(_whole_value_patterns(schema)),
-            )
-        )
-    report = Package(resources=resources).get_resource(name).validate(limit_errors=10_000)
+    """frictionless' findings in one table, but for its foreign keys (see _reference_problems)."""
+    schema = _whole_value_patterns(_resource(raw, name)["schema"])
+    schema.pop("foreignKeys", None)
+    resource = Resource(
+        name=name,
+        data=[[field["name"] for field in schema["fields"]], *tables[name]],
+        schema=Schema.from_descriptor(schema),
+    )
+    report = resource.validate(limit_errors=10_000)
     table = raw.tables[name]
     fields = {field["name"]: field for field in _fields(raw, name)}
     found = (_word_error(raw, table, fields, error) for task in report.tasks for error in task.errors)
     return [problem for problem in found if problem is not None]
+
+
+def _reference_problems(
+    raw: RawDataset, tables: dict[str, list[list[str]]], contents: dict[str, str], cache: Cache
+) -> list[Problem]:
+    """Each foreign key's values that the table it points to does not hold, table by table: a
+    table is checked again when it, its schema or a table it points to changed."""
+    problems = []
+    for name in tables:
+        foreign_keys = _resource(raw, name)["schema"].get("foreignKeys", [])
+        targets = sorted({key["reference"]["resource"] for key in foreign_keys} - {name})
+        key = cache_key(
+            "reference-problems",
+            THIS_CODE,
+            [(_resource(raw, table), contents[table]) for table in [name, *targets]],
+        )
+        problems += cache.remembered(key, partial(_table_reference_problems, raw, tables, name))
+    return problems
+
+
+def _table_reference_problems(
+    raw: RawDataset, tables: dict[str, list[list[str]]], name: str
+) -> list[Problem]:
+    """One table's foreign key values not found where they point, as Table Schema compares them:
+    a row whose key cells are all empty points nowhere."""
+    problems = []
+    table, fields = raw.tables[name], _fields(raw, name)
+    for key in _resource(raw, name)["schema"].get("foreignKeys", []):
+        local, remote = _names(key["fields"]), _names(key["reference"]["fields"])
+        target = key["reference"]["resource"]
+        known = set(_key_values(tables[target], _fields(raw, target), remote))
+        column = ", ".join(local)
+        for cells, line in zip(_key_values(tables[name], fields, local), table.lines, strict=True):
+            if any(cell is not None for cell in cells) and cells not in known:
+                value = ", ".join(str(cell) for cell in cells)
+                problems.append(
+                    Problem(
+                        table.display_path,
+                        f"'{value}' is not a known {column} in {raw.tables[target].display_path} "
+                        "(expected an id listed there; add that row first or fix the id)",
+                        line,
+                        column,
+                    )
+                )
+    return problems
+
+
+def _key_values(rows: list[list[str]], fields: list[dict], names: list[str]) -> list[tuple]:
+    """Each row's cells of the named fields, typed as Table Schema compares them: numbers as
+    numbers, an empty cell (or one not of its type) as None, anything else as written."""
+    positions = [next(i for i, field in enumerate(fields) if field["name"] == name) for name in names]
+    if all(fields[i]["type"] == "string" for i in positions):  # ids, the common case: faster
+        return [tuple(row[i] or None for i in positions) for row in rows]
+    return [tuple(_key_cell(fields[i]["type"], row[i]) for i in positions) for row in rows]
+
+
+def _key_cell(field_type: str, cell: str) -> object:
+    if cell == "":
+        return None
+    if field_type == "number":
+        return _as_number(cell)
+    if field_type in PANDAS_TYPES:  # integer, year
+        try:
+            return int(cell)
+        except ValueError:
+            return None
+    return cell
 
 
 def _line(table: RawTable, row_number: int) -> int:
@@ -384,17 +438,6 @@ def _word_error(raw: RawDataset, table: RawTable, fields: dict[str, dict], error
             row,
             ", ".join(key),
         )
-    if kind == "foreign-key":
-        match = FOREIGN_KEY_NOTE.search(error.note)
-        column, value = match.group(1), match.group(2)
-        target = _foreign_table(raw, table.name, column)
-        return Problem(
-            table.display_path,
-            f"'{value}' is not a known {column} in {target} (expected an id listed there; "
-            "add that row first or fix the id)",
-            row,
-            column,
-        )
     return Problem(table.display_path, error.message, row, getattr(error, "field_name", None))
 
 
@@ -440,14 +483,6 @@ def _cell_message(field: dict, cell: str) -> str | None:
     return None
 
 
-def _foreign_table(raw: RawDataset, name: str, column: str) -> str:
-    for foreign_key in _resource(raw, name)["schema"].get("foreignKeys", []):
-        fields = foreign_key["fields"]
-        if column in ([fields] if isinstance(fields, str) else fields):
-            return raw.tables[foreign_key["reference"]["resource"]].display_path
-    return "the referenced table"
-
-
 def _bound_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[Problem]:
     problems = []
     for name, rows in tables.items():
@@ -476,6 +511,8 @@ def _bound_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list
 def _locator_problems(raw: RawDataset, tables: dict[str, list[list[str]]]) -> list[Problem]:
     """A row citing a source whose text is not held carries a summary, which only a locator
     (where in the source the fact stands) lets a reader check."""
+    if "sources" not in tables:
+        return []
     source_fields = [field["name"] for field in _fields(raw, "sources")]
     if not {"source_id", "text_held"} <= set(source_fields):
         return []
