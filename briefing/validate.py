@@ -15,13 +15,14 @@ import math
 import pickle
 import re
 import sys
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
 from frictionless import FrictionlessException, Resource, Schema
 
-from briefing.cache import Cache, cache_key, digest
+from briefing.cache import Cache, LastValue, cache_key, digest
 from briefing.errors import DataError, Problem
 from briefing.read import RawDataset, RawTable
 
@@ -42,6 +43,9 @@ DESCRIPTOR = "data/datapackage.json"
 CONSTRAINT_NOTE = re.compile(r'constraint "(\w+)"')
 POSITION_NOTE = re.compile(r"row at position (\d+)")
 THIS_CODE = (sys.modules[__name__],)  # cached findings are void once this code changes
+# Each table's typed frame from the last validation in this process: the preview's edit of one
+# table converts that table alone (0.03 s for all of them at 1,000 organisations).
+LAST_FRAMES: defaultdict[str, LastValue[pd.DataFrame]] = defaultdict(LastValue)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Dataset:
     descriptor: dict
     tables: dict[str, pd.DataFrame]
     files: dict[str, bytes]
+    table_keys: dict[str, str]  # each table's key: the same key, the same table
 
     def resource(self, name: str) -> dict:
         return resource_named(self.descriptor, name)
@@ -84,11 +89,14 @@ def validate_dataset(raw: RawDataset, cache: Cache | None = None) -> Dataset:
         if not any((problem.file, problem.row, c) in judged for c in (problem.column or "").split(", ")):
             problems.append(problem)
     _raise_if(sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "")))
-    return Dataset(
-        raw.descriptor,
-        {name: _typed_frame(rows, _fields(raw, name)) for name, rows in tables.items()},
-        raw.files,
-    )
+    table_keys = {
+        name: cache_key("typed-table", THIS_CODE, _fields(raw, name), contents[name]) for name in tables
+    }
+    frames = {
+        name: LAST_FRAMES[name].remembered(table_keys[name], partial(_typed_frame, rows, _fields(raw, name)))
+        for name, rows in tables.items()
+    }
+    return Dataset(raw.descriptor, frames, raw.files, table_keys)
 
 
 def warm_up() -> None:

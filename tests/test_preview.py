@@ -244,9 +244,11 @@ def test_a_template_edit_does_not_make_the_model_or_charts_again(preview, monkey
 
 
 def test_the_stages_after_the_model_leave_it_as_they_found_it(tmp_path):
-    """What lets a process keep the last model and charts for the next build (briefing.build's
-    LAST_MODEL and LAST_CHARTS)."""
-    model = build_model(validate_dataset(read_dataset(REPO / "data")))
+    """What lets a process keep the last tables, records, model and charts for the next build
+    (LAST_FRAMES, LAST_RECORDS, LAST_MODEL and LAST_CHARTS)."""
+    dataset = validate_dataset(read_dataset(REPO / "data"))
+    dataset_before = pickle.dumps(dataset)
+    model = build_model(dataset)
     before = pickle.dumps(model)
     cache = Cache(tmp_path / "cache")
     charts = build_charts(model, cache)
@@ -256,6 +258,8 @@ def test_the_stages_after_the_model_leave_it_as_they_found_it(tmp_path):
     render_site(model, charts, render_images(charts, cache), vendor_assets(), site, REPO / "templates", cache)
     assert pickle.dumps(model) == before
     assert pickle.dumps(charts) == charts_before
+    assert pickle.dumps(dataset) == dataset_before
+    assert pickle.dumps(build_model(dataset)) == before  # made again from the records kept
 
 
 def test_what_a_pass_set_aside_from_collection_is_collected_at_the_next():

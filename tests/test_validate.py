@@ -135,3 +135,19 @@ def test_foreign_keys_compare_typed_values_skip_empty_cells_and_may_point_to_the
         "data/items.csv, row 4, column parent: 'zz' is not a known parent in data/items.csv (expected an id "
         "listed there; add that row first or fix the id)",
     ]
+
+
+def test_an_edit_of_one_table_converts_that_table_alone(tmp_path):
+    """What lets the model reuse the other tables' records (briefing.model.LAST_RECORDS)."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    first = validate.validate_dataset(read_dataset(data))
+    organisations = data / "organisations.csv"
+    organisations.write_text(organisations.read_text().replace("Leapmotor", "Leapmotor Ltd", 1))
+    second = validate.validate_dataset(read_dataset(data))
+
+    assert second.table_keys["organisations"] != first.table_keys["organisations"]
+    assert "Leapmotor Ltd" in set(second.tables["organisations"]["name"])
+    unchanged = [name for name in first.tables if name != "organisations"]
+    assert all(second.table_keys[name] == first.table_keys[name] for name in unchanged)
+    assert all(second.tables[name] is first.tables[name] for name in unchanged)
