@@ -5,10 +5,10 @@ compiles every theme template again and rebuilds every page. This preview hears 
 the system (inotify) at once, keeps one configuration (and compiled templates, see
 hooks.on_env), and splits the work an edit causes in two passes:
 
-- quick: the pipeline, with charts whose static images are not cached keeping their last
-  images (the live chart already shows the edit), and every page not open in a browser (and the
-  printable page) its last Markdown, then MkDocs rebuilds only the open pages whose Markdown
-  changed; browsers reload;
+- quick: the pipeline rendering only the pages open in a browser (every other page, and the
+  printable ones, keep their last Markdown; charts whose static images are not cached keep their
+  last images, the live chart already shows the edit), then MkDocs rebuilds the open pages whose
+  Markdown changed, with the last navigation and search index; browsers reload;
 - full, once edits pause for a second: the new images, the printable page and every page, so
   navigation, search and downloads agree again; browsers reload once more.
 
