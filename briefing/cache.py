@@ -134,7 +134,8 @@ def _read_entry(path: Path) -> bytes | None:
 class LastValue(Generic[T]):
     """The value last computed, kept in this process's memory under its key: a process that builds
     again and again (the preview) skips a stage whose inputs have not changed since. For values
-    the stages after never change (the model: tests/test_preview.py)."""
+    the stages after never change (each table's typed frame and records, the model, the charts:
+    tests/test_preview.py holds them to it)."""
 
     def __init__(self) -> None:
         self._key: str | None = None
